@@ -1,0 +1,568 @@
+"""LaTeX in BibTeX field values -> text people read.
+
+Every display or search path goes through this module so that a title imported
+from one source and typed by hand in another end up identical. Three outputs:
+
+* :func:`latex_to_text` -- Unicode plain text (display, search index).
+* :func:`latex_to_markdown` -- the same decoding, with emphasis kept and every
+  character taken from the data escaped, for editor hovers.
+* :func:`fold` -- lowercase ASCII, for citation keys and fuzzy matching.
+
+Decoding is pylatexenc's (it knows the accent and special-letter macros); the
+local additions below only cover where its defaults do not suit bibliographic
+data: ``\\url`` must be verbatim, a bare ``%`` in an abstract is a percent sign
+rather than a comment, ``&`` is an ampersand rather than a column separator, and
+font macros it does not know (``\\texttt``, ``\\textsf``, ``\\mbox``...) must keep
+their argument instead of swallowing it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias
+
+from pylatexenc import latexwalker
+from pylatexenc.latex2text import (
+    LatexNodes2Text,
+    MacroTextSpec,
+    SpecialsTextSpec,
+    get_default_latex_context_db,
+)
+from pylatexenc.macrospec import MacroSpec, MacroStandardArgsParser, ParsedMacroArgs
+
+__all__ = ["fold", "latex_to_markdown", "latex_to_text"]
+
+
+# --------------------------------------------------------------------------- fast path
+
+# Characters (and pairs) that can change the meaning of a field value under
+# LaTeX. A value containing none of them decodes to itself, so it skips the
+# parser entirely; this is the overwhelmingly common case at import time.
+# ``$``, ``%``, ``&``, ``#``, ``_`` and ``^`` are not triggers: with the rules
+# below, text containing only those decodes to itself anyway.
+_TRIGGERS: tuple[str, ...] = ("\\", "{", "}", "~", "`", "--", "''")
+
+
+def _needs_parsing(value: str) -> bool:
+    # A chain of ``in`` tests is several times faster than one regex search
+    # over a long abstract, because each is a C-level substring scan.
+    return any(t in value for t in _TRIGGERS)
+
+
+def _collapse(text: str) -> str:
+    # str.split() without arguments splits on every Unicode space, including
+    # the no-break space that ``~`` decodes to, which we show as a plain space.
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- parsing
+
+# Backslash count parity decides whether ``%`` is already escaped (``\%``) or
+# follows a line break (``\\%``).
+_BARE_PERCENT = re.compile(r"(?<!\\)((?:\\\\)*)%")
+
+
+def _escape_bare_percent(value: str) -> str:
+    # Abstracts say "improves by 5%" far more often than anyone writes a LaTeX
+    # comment in a .bib field; a comment would silently drop the rest of the line.
+    if "%" not in value:
+        return value
+    return _BARE_PERCENT.sub(r"\1\\%", value)
+
+
+class _VerbatimBraceArgsParser(MacroStandardArgsParser):  # type: ignore[misc]
+    """Reads the first ``n_verbatim`` brace arguments without interpreting them.
+
+    URLs are full of ``~``, ``%``, ``#`` and ``_``; parsed as LaTeX they would
+    turn into spaces, comments and subscripts. hyperref reads them verbatim, so
+    do we. Later arguments (``\\href``'s link text) are parsed normally.
+    """
+
+    def __init__(self, argspec: str, n_verbatim: int) -> None:
+        super().__init__(argspec=argspec)
+        self._n_verbatim = n_verbatim
+
+    def parse_args(self, w: Any, pos: int, parsing_state: Any = None) -> tuple[Any, int, int]:
+        if parsing_state is None:
+            parsing_state = w.make_parsing_state()
+        s: str = w.s
+        p = pos
+        argnlist: list[Any] = []
+        for _ in range(self._n_verbatim):
+            q = p
+            while q < len(s) and s[q].isspace():
+                q += 1
+            if q >= len(s) or s[q] != "{":
+                # Not a braced argument: let the standard parser cope with it.
+                break
+            end = _matching_brace(s, q)
+            argnlist.append(
+                w.make_node(
+                    latexwalker.LatexCharsNode,
+                    parsing_state=parsing_state,
+                    chars=_URL_ESCAPE.sub(r"\1", s[q + 1 : end]),
+                    pos=q + 1,
+                    len=end - q - 1,
+                )
+            )
+            p = min(end + 1, len(s))
+        rest = self.argspec[len(argnlist) :]
+        if rest:
+            more, mpos, mlen = MacroStandardArgsParser(argspec=rest).parse_args(
+                w, p, parsing_state=parsing_state
+            )
+            argnlist.extend(more.argnlist)
+            p = mpos + mlen
+        return ParsedMacroArgs(argspec=self.argspec, argnlist=argnlist), pos, p - pos
+
+
+# hyperref accepts (and .bib files written for use inside other macros need)
+# these escapes in URLs; they stand for the bare character.
+_URL_ESCAPE = re.compile(r"\\([%#_&$~])")
+
+
+def _matching_brace(s: str, open_pos: int) -> int:
+    """Index of the brace closing ``s[open_pos]``, or ``len(s)`` if unbalanced."""
+    depth = 0
+    for i in range(open_pos, len(s)):
+        c = s[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return len(s)
+
+
+def _build_walker_context() -> Any:
+    db = latexwalker.get_default_latex_context_db()
+    db.add_context_category(
+        "paper-ls-verbatim-urls",
+        prepend=True,
+        macros=[
+            MacroSpec("url", args_parser=_VerbatimBraceArgsParser("{", 1)),
+            MacroSpec("href", args_parser=_VerbatimBraceArgsParser("{{", 1)),
+        ],
+        environments=[],
+        specials=[],
+    )
+    return db
+
+
+_WALKER_CONTEXT: Any = _build_walker_context()
+
+
+def _parse(value: str) -> list[Any]:
+    walker = latexwalker.LatexWalker(
+        _escape_bare_percent(value), latex_context=_WALKER_CONTEXT, tolerant_parsing=True
+    )
+    nodes: list[Any] = walker.get_latex_nodes()[0]
+    return nodes
+
+
+# --------------------------------------------------------------------------- quick path
+
+# pylatexenc costs ~150 us per braced group or accent, and most titles and
+# author lists that need decoding at all only use accents, special letters,
+# protective braces and dashes. Those are decoded here with regexes; any other
+# construct (and anything these rules leave behind) goes to the parser, which
+# stays the reference: tests check both paths agree.
+
+_COMBINING_FOR: dict[str, str] = {
+    '"': "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "c": "\u0327",
+    "v": "\u030c",
+    "H": "\u030b",
+    "k": "\u0328",
+    "u": "\u0306",
+    "r": "\u030a",
+    "d": "\u0323",
+}
+# \"u  \"{u}  \'\i  \'{\i}  \c{c}  (letter accents only with braces: "\cc" is
+# another macro, and "\c c" is rare enough to leave to the parser).
+_QUICK_ACCENT = re.compile(
+    r"""\\(?:([\"'`^~=.])(?:([A-Za-z])|\{([A-Za-z])\}|\\([ij])(?![A-Za-z])|\{\\([ij])\})"""
+    r"""|([cvHkurd])\{(?:([A-Za-z])|\\([ij]))\})"""
+)
+_QUICK_LETTERS: dict[str, str] = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "l": "ł",
+    "L": "Ł",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "aa": "å",
+    "AA": "Å",
+    "i": "\u0131",
+    "j": "\u0237",
+}
+# A control word swallows the spaces after it, as in TeX ("\L ukasz").
+_QUICK_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|[oOlLij])(?![A-Za-z])[ \t\r\n]*")
+_QUICK_ESCAPE = re.compile(r"\\([&%_$#])")
+
+
+def _accent_repl(m: re.Match[str]) -> str:
+    accent = m.group(1) or m.group(6)
+    base = next(g for g in m.groups()[1:] if g is not None and g != accent)
+    return unicodedata.normalize("NFC", base + _COMBINING_FOR[accent])
+
+
+def _quick_decode(value: str) -> str | None:
+    """Decode the common simple cases, or return None to ask for the parser."""
+    if "$" in value or "\\\\" in value:
+        return None
+    text = value
+    if "\\" in text:
+        text = _QUICK_ACCENT.sub(_accent_repl, text)
+        text = _QUICK_LETTER.sub(lambda m: _QUICK_LETTERS[m.group(1)], text)
+        text = _QUICK_ESCAPE.sub(r"\1", text)
+        if "\\" in text:
+            return None
+    if "`" in text:
+        text = text.replace("``", "\u201c")
+        if "`" in text:
+            return None
+    text = text.replace("''", "\u201d").replace("---", "\u2014").replace("--", "\u2013")
+    return text.replace("~", " ").replace("{", "").replace("}", "")
+
+
+# --------------------------------------------------------------------------- plain text
+
+_Repl: TypeAlias = str | Callable[..., str]
+
+
+def _keep_args(node: Any, l2tobj: Any) -> str:
+    args: list[Any] = node.nodeargd.argnlist if node.nodeargd else []
+    return "".join(l2tobj.node_arg_to_text(node, k) for k, a in enumerate(args) if a is not None)
+
+
+def _arg(node: Any, l2tobj: Any, k: int) -> str:
+    text: str = l2tobj.node_arg_to_text(node, k)
+    return text
+
+
+def _href_text(node: Any, l2tobj: Any) -> str:
+    link = _arg(node, l2tobj, 1).strip()
+    url = _arg(node, l2tobj, 0).strip()
+    return f"{link} ({url})" if link and link != url else url
+
+
+_TEXT_MACROS: dict[str, _Repl] = {
+    # Known to the parser as taking an argument but absent from pylatexenc's
+    # text rules, which then drops the argument -- losing words from titles.
+    **{
+        name: _keep_args
+        for name in ("texttt", "textsf", "textup", "textmd", "textnormal", "mbox", "verb")
+    },
+    "url": _keep_args,
+    "href": _href_text,
+    # pylatexenc emits a soft hyphen, which would break search for the word.
+    "-": "",
+    # pylatexenc renders these logos as nothing, and they appear in titles.
+    "TeX": "TeX",
+    "LaTeX": "LaTeX",
+    "LaTeXe": "LaTeX2e",
+    "BibTeX": "BibTeX",
+}
+
+_TEXT_SPECIALS: dict[str, str] = {
+    # pylatexenc treats ``&`` as a tabular column separator and pads it.
+    "&": "&",
+}
+
+
+def _context_db(macros: dict[str, _Repl], specials: dict[str, str], name: str) -> Any:
+    db = get_default_latex_context_db()
+    db.add_context_category(
+        name,
+        prepend=True,
+        macros=[MacroTextSpec(m, simplify_repl=r) for m, r in macros.items()],
+        environments=[],
+        specials=[SpecialsTextSpec(c, simplify_repl=r) for c, r in specials.items()],
+    )
+    return db
+
+
+_TEXT_CONVERTER: Any = LatexNodes2Text(
+    latex_context=_context_db(_TEXT_MACROS, _TEXT_SPECIALS, "paper-ls-text"),
+    math_mode="verbatim",
+)
+
+_FALLBACK_MACRO = re.compile(r"\\([A-Za-z]+\*?|.?)")
+
+
+def _fallback_strip(value: str) -> str:
+    """Crude decoding for input that made the parser fail: keep the words."""
+    text = _FALLBACK_MACRO.sub(lambda m: m.group(1) if not m.group(1).isalpha() else "", value)
+    return text.replace("{", "").replace("}", "").replace("~", " ")
+
+
+def latex_to_text(value: str) -> str:
+    """Decode a BibTeX field value to the Unicode text a reader would see.
+
+    Inline math stays as its ``$...$`` source: there is no faithful plain-text
+    rendering of it, and the source is what people search for. Never raises.
+    """
+    if not _needs_parsing(value):
+        return _collapse(value)
+    text = _quick_decode(value)
+    if text is None:
+        text = _parsed_text(value)
+    return _collapse(text)
+
+
+def _parsed_text(value: str) -> str:
+    try:
+        text: str = _TEXT_CONVERTER.nodelist_to_text(_parse(value))
+    except Exception:
+        text = _fallback_strip(value)
+    return text
+
+
+# --------------------------------------------------------------------------- markdown
+
+# Private-use sentinels mark the formatting *we* add, so that after decoding we
+# can escape everything else (which came from the data) and still tell our own
+# markers apart. Any occurrence in the input is removed first.
+_EM_OPEN, _EM_CLOSE = "\ue000", "\ue001"
+_STRONG_OPEN, _STRONG_CLOSE = "\ue002", "\ue003"
+_CODE_OPEN, _CODE_CLOSE = "\ue004", "\ue005"
+_OPENERS = _EM_OPEN + _STRONG_OPEN + _CODE_OPEN
+_CLOSERS = _EM_CLOSE + _STRONG_CLOSE + _CODE_CLOSE
+_SENTINELS = _OPENERS + _CLOSERS
+_STRIP_SENTINELS = str.maketrans(dict.fromkeys(_SENTINELS))
+_CLOSER_OF = dict(zip(_OPENERS, _CLOSERS, strict=True))
+
+
+def _wrap(opener: str) -> Callable[[Any, Any], str]:
+    closer = _CLOSER_OF[opener]
+
+    def repl(n: Any, l2tobj: Any) -> str:
+        return opener + _arg(n, l2tobj, 0) + closer
+
+    return repl
+
+
+_MD_MACROS: dict[str, _Repl] = {
+    **_TEXT_MACROS,
+    "emph": _wrap(_EM_OPEN),
+    "textit": _wrap(_EM_OPEN),
+    "textsl": _wrap(_EM_OPEN),
+    "textbf": _wrap(_STRONG_OPEN),
+    "texttt": _wrap(_CODE_OPEN),
+    "verb": _wrap(_CODE_OPEN),
+}
+
+# Declarations that change the font until the end of the enclosing group.
+_MD_SWITCHES: dict[str, str] = {
+    "em": _EM_OPEN,
+    "it": _EM_OPEN,
+    "itshape": _EM_OPEN,
+    "sl": _EM_OPEN,
+    "slshape": _EM_OPEN,
+    "bf": _STRONG_OPEN,
+    "bfseries": _STRONG_OPEN,
+    "tt": _CODE_OPEN,
+    "ttfamily": _CODE_OPEN,
+}
+
+
+class _MarkdownNodes2Text(LatexNodes2Text):  # type: ignore[misc]
+    """Adds font *declarations* (``{\\em x}``), which need the rest of a group."""
+
+    def nodelist_to_text(self, nodelist: Sequence[Any]) -> str:
+        for i, node in enumerate(nodelist):
+            if node is not None and node.isNodeType(latexwalker.LatexMacroNode):
+                opener = _MD_SWITCHES.get(node.macroname)
+                if opener is not None:
+                    head: str = super().nodelist_to_text(nodelist[:i])
+                    tail = self.nodelist_to_text(nodelist[i + 1 :])
+                    return head + opener + tail + _CLOSER_OF[opener]
+        text: str = super().nodelist_to_text(nodelist)
+        return text
+
+
+_MD_CONVERTER: Any = _MarkdownNodes2Text(
+    latex_context=_context_db(_MD_MACROS, _TEXT_SPECIALS, "paper-ls-markdown"),
+    math_mode="verbatim",
+)
+
+# Everything CommonMark/GFM or inline HTML could act on. CommonMark lets any
+# ASCII punctuation be backslash-escaped, so over-escaping is harmless.
+# ``$`` is included so a math-aware renderer shows math source exactly as
+# latex_to_text does instead of half-rendering it; ``&`` stops entity decoding;
+# ``~`` stops GFM strikethrough.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}()#+\-!<>|~$&])")
+_MD_LEADING_ORDERED = re.compile(r"^(\d+)([.)])")
+_SPACE_AFTER_OPEN = re.compile(f"([{_OPENERS}])( +)")
+_SPACE_BEFORE_CLOSE = re.compile(f"( +)([{_CLOSERS}])")
+_EMPTY_OR_ADJACENT = re.compile(
+    "|".join(
+        [f"{o}{c}" for o, c in _CLOSER_OF.items()] + [f"{c}{o}" for o, c in _CLOSER_OF.items()]
+    )
+)
+_SPLIT_SENTINELS = re.compile(f"([{_SENTINELS}])")
+
+
+def _escape_md(text: str) -> str:
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _code_span(text: str) -> str:
+    """A code span whose fence is longer than any backtick run inside it."""
+    if not text:
+        return ""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text[0] == "`" or text[-1] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _tidy_markers(text: str) -> str:
+    """Keep emphasis markers where CommonMark will honour them.
+
+    ``* x*`` is not emphasis, so spaces move outside the markers; empty pairs
+    and close-then-reopen pairs (``\\textbf{a}\\textbf{b}``) are dropped.
+    """
+    while True:
+        new = _SPACE_AFTER_OPEN.sub(r"\2\1", text)
+        new = _SPACE_BEFORE_CLOSE.sub(r"\2\1", new)
+        new = _EMPTY_OR_ADJACENT.sub("", new)
+        if new == text:
+            return text
+        text = new
+
+
+def _render_markdown(text: str) -> str:
+    out: list[str] = []
+    em = strong = 0
+    code_depth = 0
+    code_buf: list[str] = []
+    for piece in _SPLIT_SENTINELS.split(text):
+        if not piece:
+            continue
+        if code_depth:
+            if piece == _CODE_OPEN:
+                code_depth += 1
+            elif piece == _CODE_CLOSE:
+                code_depth -= 1
+                if not code_depth:
+                    out.append(_code_span("".join(code_buf)))
+                    code_buf = []
+            elif piece not in _SENTINELS:
+                code_buf.append(piece)
+        elif piece == _CODE_OPEN:
+            code_depth = 1
+        elif piece in (_EM_OPEN, _EM_CLOSE):
+            # Nested emphasis toggles back to upright in LaTeX; Markdown has no
+            # such notion, so only the outermost pair produces a marker.
+            before = em
+            em += 1 if piece == _EM_OPEN else -1
+            if (before == 0) != (em == 0):
+                out.append("*")
+        elif piece in (_STRONG_OPEN, _STRONG_CLOSE):
+            before = strong
+            strong += 1 if piece == _STRONG_OPEN else -1
+            if (before == 0) != (strong == 0):
+                out.append("**")
+        elif piece == _CODE_CLOSE:
+            continue
+        else:
+            escaped = _escape_md(piece)
+            if not out:
+                # "1. x" or "1) x" at the start would become a numbered list.
+                escaped = _MD_LEADING_ORDERED.sub(r"\1\\\2", escaped)
+            out.append(escaped)
+    if code_buf:
+        out.append(_code_span("".join(code_buf)))
+    return "".join(out)
+
+
+def latex_to_markdown(value: str) -> str:
+    """Decode a BibTeX field value to Markdown that is safe to show in a hover.
+
+    Field values come from arbitrary downloaded records, so every character of
+    decoded text -- including math source -- is escaped: the result can carry
+    italics, bold and code spans that we add, but never links, HTML or
+    formatting of the record's own making. Never raises.
+    """
+    value = value.translate(_STRIP_SENTINELS)
+    if not _needs_parsing(value):
+        return _render_markdown(_collapse(value))
+    # The quick path never produces formatting, so its output is all plain text.
+    quick = _quick_decode(value)
+    if quick is not None:
+        return _render_markdown(_collapse(quick))
+    try:
+        text: str = _MD_CONVERTER.nodelist_to_text(_parse(value))
+    except Exception:
+        text = _fallback_strip(value)
+    # Collapse again: moving spaces out of markers can leave doubles at the ends.
+    return _render_markdown(_collapse(_tidy_markers(_collapse(text))))
+
+
+# --------------------------------------------------------------------------- folding
+
+# Letters NFKD leaves alone because they are not "letter + accent"; and
+# typographic apostrophes, which join like the ASCII one.
+_FOLD_TABLE = str.maketrans(
+    {
+        "ß": "ss",
+        "ẞ": "ss",
+        "ø": "o",
+        "Ø": "o",
+        "ł": "l",
+        "Ł": "l",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "Ð": "d",
+        "þ": "th",
+        "Þ": "th",
+        "\u0131": "i",  # dotless i
+        "ħ": "h",
+        "Ħ": "h",
+        "ŋ": "ng",
+        "Ŋ": "ng",
+        "\u2019": "'",  # right single quotation mark
+        "\u02bc": "'",  # modifier letter apostrophe
+    }
+)
+# Combining marks left by NFKD: the accents themselves.
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]+")
+# Apostrophes join ("O'Brien" -> "obrien", as in citation keys); every other
+# character that is not an ASCII letter or digit separates words -- including
+# non-ASCII punctuation such as dashes, and scripts with no ASCII folding.
+_APOSTROPHES = re.compile("['`]+")
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Reduce a name or title to lowercase ASCII words for keys and matching.
+
+    "Müller", "Muller" and "M{\\"u}ller" (after :func:`latex_to_text`) must
+    collide, and punctuation must not split or merge words differently between
+    sources.
+    """
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.translate(_FOLD_TABLE)))
+    text = text.lower()
+    if "'" in text or "`" in text:
+        text = _APOSTROPHES.sub("", text)
+    return " ".join(_NOT_ALNUM.sub(" ", text).split())

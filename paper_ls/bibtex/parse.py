@@ -1,0 +1,263 @@
+"""Reading BibTeX and BibLaTeX text: the one place that knows the syntax.
+
+bibtexparser 2 splits the text into blocks and fields with their lines; everything it
+leaves raw (string macros, `#` concatenation, month macros, `crossref` inheritance, names)
+is resolved here in one linear pass, so that each value is computed once per import.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+import bibtexparser
+from bibtexparser import model as bibmodel
+from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+# bibtexparser logs every failed block itself; we report failures as `file:line: reason`.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+
+MONTHS: dict[str, str] = {
+    "jan": "January", "feb": "February", "mar": "March", "apr": "April",
+    "may": "May", "jun": "June", "jul": "July", "aug": "August",
+    "sep": "September", "oct": "October", "nov": "November", "dec": "December",
+}  # fmt: skip
+
+#: Fields a child must not take from its `crossref` parent: they identify the parent itself.
+_NOT_INHERITED = frozenset(
+    {"crossref", "doi", "url", "eprint", "eprinttype", "archiveprefix", "abstract", "note",
+     "ids", "file", "keywords", "title", "subtitle", "titleaddon", "urldate"}
+)  # fmt: skip
+_CONTAINER_TYPES = frozenset({"proceedings", "book", "collection", "mvbook", "mvproceedings"})
+
+
+@dataclass(slots=True)
+class RawEntry:
+    """An entry with every value resolved to its LaTeX text (macros and `#` expanded)."""
+
+    key: str
+    entry_type: str
+    fields: dict[str, str]
+    line: int  # 1-based line of the `@`
+    end_line: int  # 1-based line of the closing brace
+    inherited: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    line: int
+    message: str
+
+
+@dataclass(slots=True)
+class ParsedBibliography:
+    entries: list[RawEntry]
+    failures: list[ParseFailure]
+    preambles: list[str]
+
+
+def parse_bibtex(text: str) -> ParsedBibliography:
+    """Parse a whole file; malformed blocks become failures and the rest is still read."""
+    library = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
+    strings: dict[str, str] = {}
+    entries: list[RawEntry] = []
+    failures: list[ParseFailure] = []
+    preambles: list[str] = []
+    for block in library.blocks:
+        if isinstance(block, bibmodel.String):
+            strings[block.key.lower()] = resolve_value(str(block.value), strings)
+        elif isinstance(block, bibmodel.Entry):
+            entries.append(_resolve_entry(block, strings))
+        elif isinstance(block, bibmodel.Preamble):
+            preambles.append(resolve_value(str(block.value), strings))
+        elif isinstance(block, bibmodel.DuplicateBlockKeyBlock):
+            failures.append(_duplicate_failure(block, entries))
+        elif isinstance(block, bibmodel.ParsingFailedBlock):
+            failures.append(ParseFailure(_line(block), _failure_reason(block)))
+    _apply_crossrefs(entries)
+    return ParsedBibliography(entries, failures, preambles)
+
+
+def _resolve_entry(block: bibmodel.Entry, strings: dict[str, str]) -> RawEntry:
+    fields: dict[str, str] = {}
+    for fld in block.fields:
+        name = fld.key.lower()
+        fields[name] = resolve_value(str(fld.value), strings, keep_month_macro=name == "month")
+    start = _line(block)
+    return RawEntry(
+        key=block.key,
+        entry_type=block.entry_type.lower(),
+        fields=fields,
+        line=start,
+        end_line=start + (block.raw or "").count("\n"),
+    )
+
+
+def _duplicate_failure(
+    block: bibmodel.DuplicateBlockKeyBlock, seen: list[RawEntry]
+) -> ParseFailure:
+    first = next((e.line for e in seen if e.key == block.key), None)
+    where = f" (first defined at line {first})" if first else ""
+    return ParseFailure(_line(block), f"duplicate key '{block.key}'{where}; this entry is skipped")
+
+
+def _failure_reason(block: bibmodel.ParsingFailedBlock) -> str:
+    reason = getattr(block.error, "abort_reason", None) or str(block.error) or "syntax error"
+    head = (block.raw or "").split("\n", 1)[0].strip()
+    head = head if len(head) <= 40 else head[:37] + "..."
+    reason = " ".join(str(reason).split())
+    return f"malformed entry '{head}': {reason}; the entry is skipped"
+
+
+def _line(block: bibmodel.Block) -> int:
+    """bibtexparser counts lines from 0; people and editors' messages count from 1."""
+    return (block.start_line or 0) + 1
+
+
+def resolve_value(raw: str, strings: dict[str, str], *, keep_month_macro: bool = False) -> str:
+    """Expand `@string` macros, `#` concatenation and delimiters into the LaTeX text.
+
+    A lone month macro stays a macro name (`jun`) when asked, so export can write it bare,
+    as BibTeX and biber both expect.
+    """
+    raw = raw.strip()
+    if "#" not in raw:
+        return _resolve_piece(raw, strings, keep_month_macro)
+    return "".join(_resolve_piece(p, strings, False) for p in _split_concatenation(raw))
+
+
+def _resolve_piece(piece: str, strings: dict[str, str], keep_month_macro: bool) -> str:
+    piece = piece.strip()
+    if len(piece) >= 2 and (
+        (piece[0] == "{" and piece[-1] == "}") or (piece[0] == '"' and piece[-1] == '"')
+    ):
+        return piece[1:-1]
+    if piece.isdigit():
+        return piece
+    name = piece.lower()
+    if name in strings:
+        return strings[name]
+    if name in MONTHS:
+        return name if keep_month_macro else MONTHS[name]
+    return piece
+
+
+def _split_concatenation(raw: str) -> list[str]:
+    pieces: list[str] = []
+    depth = 0
+    in_quotes = False
+    start = 0
+    for i, char in enumerate(raw):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            in_quotes = not in_quotes
+        elif char == "#" and depth == 0 and not in_quotes:
+            pieces.append(raw[start:i])
+            start = i + 1
+    pieces.append(raw[start:])
+    return pieces
+
+
+def _apply_crossrefs(entries: list[RawEntry]) -> None:
+    """Let children take missing fields from their `crossref` parent, as BibTeX/biber do."""
+    by_key = {e.key.lower(): e for e in entries}
+    for entry in entries:
+        parent_key = entry.fields.get("crossref")
+        parent = by_key.get(parent_key.lower()) if parent_key else None
+        if parent is None or parent is entry:
+            continue
+        if (
+            "booktitle" not in entry.fields
+            and parent.entry_type in _CONTAINER_TYPES
+            and "title" in parent.fields
+        ):
+            entry.fields["booktitle"] = parent.fields["title"]
+            entry.inherited.add("booktitle")
+        for name, value in parent.fields.items():
+            if name not in entry.fields and name not in _NOT_INHERITED:
+                entry.fields[name] = value
+                entry.inherited.add(name)
+
+
+# --- names -------------------------------------------------------------------------------
+
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class NameParts:
+    """A BibTeX name: `von` particles belong with the family name for display."""
+
+    given: str
+    von: str
+    last: str
+    jr: str
+    raw: str
+
+    @property
+    def family(self) -> str:
+        family = f"{self.von} {self.last}".strip()
+        return f"{family}, {self.jr}" if self.jr else family
+
+
+def split_names(value: str) -> list[str]:
+    """Split an `author` value on ` and ` outside braces (`{Barnes and Noble}` is one name)."""
+    if "{" not in value:
+        return [n.strip() for n in _AND.split(value) if n.strip()]
+    names: list[str] = []
+    depth = 0
+    start = 0
+    lowered = value.lower()
+    i = 0
+    while i < len(value):
+        char = value[i]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0 and char.isspace():
+            match = _AND.match(lowered, i)
+            if match:
+                names.append(value[start:i].strip())
+                start = i = match.end()
+                continue
+        i += 1
+    names.append(value[start:].strip())
+    return [n for n in names if n]
+
+
+def parse_name(name: str) -> NameParts:
+    """Split one name into given/von/last/jr the way BibTeX does.
+
+    Plain names take a fast path (most of a large import); names with braces or
+    backslashes go through bibtexparser's faithful implementation.
+    """
+    if "{" in name or "\\" in name:
+        parts = parse_single_name_into_parts(name, strict=False)
+        return NameParts(
+            " ".join(parts.first), " ".join(parts.von), " ".join(parts.last),
+            " ".join(parts.jr), name,
+        )  # fmt: skip
+    if "," in name:
+        pieces = [p.strip() for p in name.split(",")]
+        last_words = pieces[0].split()
+        given = pieces[-1] if len(pieces) > 1 else ""
+        jr = pieces[1] if len(pieces) > 2 else ""
+        von_words = [w for w in last_words[:-1] if w[:1].islower()]
+        last = " ".join(last_words[len(von_words) :])
+        return NameParts(given, " ".join(von_words), last, jr, name)
+    words = name.split()
+    if len(words) == 1:
+        return NameParts("", "", words[0], "", name)
+    first_von = next((i for i, w in enumerate(words[:-1]) if w[:1].islower()), None)
+    if first_von is None:
+        return NameParts(" ".join(words[:-1]), "", words[-1], "", name)
+    last_von = max(i for i, w in enumerate(words[:-1]) if w[:1].islower())
+    return NameParts(
+        " ".join(words[:first_von]), " ".join(words[first_von : last_von + 1]),
+        " ".join(words[last_von + 1 :]), "", name,
+    )  # fmt: skip

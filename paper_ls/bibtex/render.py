@@ -1,0 +1,90 @@
+"""Writing a paper as a clean BibTeX entry that both bibtex and biber accept.
+
+Fields come out in a stable, conventional order with aligned `=`; values keep the LaTeX they
+were read with, and values known only in decoded form (from non-BibTeX sources) are escaped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from paper_ls.bibtex.parse import MONTHS
+from paper_ls.model import Paper
+
+FIELD_ORDER = (
+    "author", "editor", "title", "subtitle", "journal", "journaltitle", "booktitle",
+    "series", "edition", "volume", "number", "pages", "chapter", "school", "institution",
+    "organization", "publisher", "address", "location", "howpublished", "type", "year",
+    "month", "date", "note", "isbn", "issn", "doi", "eprint", "eprinttype", "archiveprefix",
+    "primaryclass", "url", "urldate", "keywords", "abstract",
+)  # fmt: skip
+_ORDER = {name: i for i, name in enumerate(FIELD_ORDER)}
+#: Fields that belong to the file they came from and mean nothing elsewhere.
+_DROPPED = frozenset({"crossref", "file", "owner", "timestamp", "groups", "ids"})
+_LATEX_SPECIAL = re.compile(r"([&%$#_{}~^\\])")
+_ESCAPES = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+            "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+            "\\": r"\textbackslash{}"}  # fmt: skip
+
+
+def render_entry(paper: Paper, key: str | None = None) -> str:
+    """The entry text, ending with a newline, for `key` (the paper's own key by default)."""
+    fields = export_fields(paper)
+    names = sorted(fields, key=lambda n: (_ORDER.get(n, len(_ORDER)), n))
+    width = max((len(n) for n in names), default=0)
+    lines = [f"@{paper.entry_type or 'misc'}{{{key or paper.key},"]
+    for name in names:
+        lines.append(f"  {name.ljust(width)} = {_format_value(name, fields[name])},")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def export_fields(paper: Paper) -> dict[str, str]:
+    """Original fields where we have them; typed values, escaped, fill what is missing."""
+    fields = {
+        name: value for name, value in paper.fields.items()
+        if name not in _DROPPED and value.strip()
+    }  # fmt: skip
+    if "author" not in fields and "editor" not in fields and paper.authors:
+        fields["author"] = " and ".join(
+            p.raw or escape_latex(f"{p.family}, {p.given}" if p.given else p.family)
+            for p in paper.authors
+        )
+    typed = {
+        "title": paper.title, "year": str(paper.year or ""), "doi": paper.doi,
+        "url": paper.url, "abstract": paper.abstract,
+    }  # fmt: skip
+    for name, value in typed.items():
+        if value and name not in fields and not (name == "year" and "date" in fields):
+            fields[name] = value if name in ("doi", "url", "year") else escape_latex(value)
+    if paper.arxiv and "eprint" not in fields:
+        fields["eprint"] = paper.arxiv
+        fields["archiveprefix"] = "arXiv"
+    return fields
+
+
+def escape_latex(text: str) -> str:
+    return _LATEX_SPECIAL.sub(lambda m: _ESCAPES[m.group(1)], text)
+
+
+def _format_value(name: str, value: str) -> str:
+    if name == "month" and value.lower() in MONTHS:
+        return value.lower()
+    if not _balanced(value):
+        value = escape_latex(value)
+    return "{" + value + "}"
+
+
+def _balanced(value: str) -> bool:
+    depth = 0
+    previous = ""
+    for char in value:
+        if previous != "\\":
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+                if depth < 0:
+                    return False
+        previous = char if previous != "\\" else ""
+    return depth == 0

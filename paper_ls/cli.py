@@ -1,0 +1,287 @@
+"""The `paper-ls` command: fill the index, query it, export from it, serve it.
+
+Every subcommand takes `--index PATH` (also honoured before the subcommand) and errors are
+printed as one line with a non-zero exit: a person should never see a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TextIO
+
+from paper_ls import __version__
+from paper_ls.bibtex.render import render_entry
+from paper_ls.config import resolve_index_path
+from paper_ls.errors import PaperLsError
+from paper_ls.index.importer import add_source, list_sources, remove_source
+from paper_ls.index.reader import StoredPaper, find_paper, stats
+from paper_ls.index.search import Hit, search
+from paper_ls.index.store import Index, translate_error
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return handler(args)
+    except PaperLsError as exc:
+        print(f"paper-ls: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:
+        print(f"paper-ls: {translate_error(exc, resolve_index_path(args.index))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("paper-ls: interrupted; the index is unchanged", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--index", metavar="PATH", default=argparse.SUPPRESS,
+        help="index file (default: $PAPER_LS_INDEX, else the per-user data directory)",
+    )  # fmt: skip
+    parser = argparse.ArgumentParser(
+        prog="paper-ls", parents=[common],
+        description="A local index of papers, and a language server that cites them.",
+    )  # fmt: skip
+    parser.set_defaults(index=None)
+    parser.add_argument("--version", action="version", version=f"paper-ls {__version__}")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    def command(name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=help_text, description=help_text)
+        p.set_defaults(handler=handler)
+        return p
+
+    p = command("add", cmd_add, "import (or refresh) source files into the index")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--format", help="the files' format (default: detected)")
+    p.add_argument("--force", action="store_true", help="re-read even if unchanged on disk")
+
+    p = command("remove", cmd_remove, "remove a source and the papers only it knew")
+    p.add_argument("source", help="the source's path, or its file name if unique")
+
+    p = command("sources", cmd_sources, "list the sources with entry counts")
+    p.add_argument("--json", action="store_true")
+
+    p = command("search", cmd_search, "find papers by key, authors, title words, year, abstract")
+    p.add_argument("query", nargs="+")
+    p.add_argument("-n", "--limit", type=int, default=10)
+    p.add_argument("--no-abstracts", action="store_true", help="do not search abstracts")
+    p.add_argument("--json", action="store_true")
+
+    p = command("show", cmd_show, "print everything known about a paper")
+    p.add_argument("key")
+    p.add_argument("--json", action="store_true")
+
+    p = command("bibtex", cmd_bibtex, "print clean BibTeX entries for keys")
+    p.add_argument("keys", nargs="+", metavar="KEY")
+
+    p = command("stats", cmd_stats, "print counts and the index size")
+    p.add_argument("--json", action="store_true")
+
+    p = command(
+        "demo", cmd_demo, "index the bundled sample library in a temporary index and query it"
+    )
+    return parser
+
+
+def open_index(args: argparse.Namespace, *, create: bool = False) -> Index:
+    return Index.open(resolve_index_path(args.index), create=create)
+
+
+# --- commands ----------------------------------------------------------------------------
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    with open_index(args, create=True) as index:
+        for name in args.files:
+            report = add_source(index, Path(name), args.format, force=args.force)
+            for problem in report.problems:
+                print(f"warning: {problem}", file=sys.stderr)
+            if report.skipped:
+                print(f"{report.source}: unchanged since last import, skipped")
+                continue
+            print(
+                f"{report.source}: {report.entries} entries ({report.added} added, "
+                f"{report.updated} updated, {report.removed} removed, "
+                f"{report.unchanged} unchanged)"
+                + (f", {len(report.problems)} skipped with errors" if report.problems else "")
+            )
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    with open_index(args) as index:
+        count = remove_source(index, args.source)
+    print(f"removed {args.source} ({count} entries)")
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    with open_index(args) as index:
+        sources = list_sources(index)
+    if args.json:
+        _print_json([asdict(s) for s in sources])
+        return 0
+    if not sources:
+        print("no sources yet; add one with 'paper-ls add FILE.bib'")
+    for s in sources:
+        problems = f", {s.problems} with errors" if s.problems else ""
+        print(f"{s.path}  [{s.kind}]  {s.entries} entries{problems}, read {s.read_at}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with open_index(args) as index:
+        result = search(
+            index.conn, " ".join(args.query), limit=args.limit, abstracts=not args.no_abstracts,
+            deadline_s=1.0,
+        )  # fmt: skip
+    if args.json:
+        _print_json([hit_json(h) for h in result.hits])
+    elif not result.hits:
+        print("no papers match")
+    else:
+        print_hits(result.hits)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with open_index(args) as index:
+        stored = find_paper(index.conn, args.key)
+    if stored is None:
+        raise PaperLsError(f"no paper with key {args.key!r}; try 'paper-ls search {args.key}'")
+    if args.json:
+        _print_json(stored_json(stored))
+    else:
+        print(describe(stored))
+    return 0
+
+
+def cmd_bibtex(args: argparse.Namespace) -> int:
+    with open_index(args) as index:
+        found = [(key, find_paper(index.conn, key)) for key in args.keys]
+    missing = [key for key, stored in found if stored is None]
+    entries = [render_entry(stored.paper, key) for key, stored in found if stored is not None]
+    print("\n".join(entries), end="")
+    if missing:
+        raise PaperLsError(f"not in the index: {', '.join(missing)}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    with open_index(args) as index:
+        s = stats(index.conn, index.path)
+    if args.json:
+        _print_json(asdict(s))
+    else:
+        print(f"index:     {s.path}")
+        print(f"papers:    {s.papers} ({s.with_abstract} with abstracts)")
+        print(f"records:   {s.records} from {s.sources} sources")
+        print(f"size:      {s.index_bytes / 1e6:.1f} MB")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from paper_ls.demo import run_demo
+
+    return run_demo(sys.stdout)
+
+
+# --- output ------------------------------------------------------------------------------
+
+
+def hit_json(hit: Hit) -> dict[str, object]:
+    return {
+        "key": hit.key, "title": hit.title,
+        "authors": [{"family": f, "given": g} for f, g in hit.authors],
+        "year": hit.year, "venue": hit.venue, "score": hit.score,
+    }  # fmt: skip
+
+
+def print_hits(hits: Sequence[Hit], stream: TextIO | None = None) -> None:
+    width = shutil.get_terminal_size((120, 20)).columns
+    key_width = min(max(len(h.key) for h in hits), 36)
+    for hit in hits:
+        who = _authors_short(hit.authors)
+        year = str(hit.year or "")
+        head = f"{hit.key[:key_width].ljust(key_width)}  {year:4}  {who[:22].ljust(22)}  "
+        title = hit.title
+        room = max(20, width - len(head))
+        print(head + (title if len(title) <= room else title[: room - 1] + "…"), file=stream)
+
+
+def _authors_short(authors: Sequence[tuple[str, str]]) -> str:
+    if not authors:
+        return ""
+    if len(authors) == 1:
+        return authors[0][0]
+    if len(authors) == 2:
+        return f"{authors[0][0]} & {authors[1][0]}"
+    return f"{authors[0][0]} et al."
+
+
+def stored_json(stored: StoredPaper) -> dict[str, object]:
+    p = stored.paper
+    return {
+        "key": p.key, "keys": stored.keys, "type": p.entry_type, "title": p.title,
+        "authors": [{"family": a.family, "given": a.given} for a in p.authors],
+        "year": p.year, "venue": p.venue, "abstract": p.abstract, "doi": p.doi,
+        "arxiv": p.arxiv, "url": p.url, "fields": p.fields,
+        "sources": [{"source": v.source, "path": v.path, "line": v.line}
+                    for v in stored.provenances],
+        "bibtex": render_entry(p),
+    }  # fmt: skip
+
+
+def describe(stored: StoredPaper) -> str:
+    p = stored.paper
+    lines = [p.title or "(untitled)", ""]
+    if p.authors:
+        lines.append("authors:  " + "; ".join(a.display() for a in p.authors))
+    for label, value in (
+        ("year", p.year),
+        ("venue", p.venue),
+        ("type", p.entry_type),
+        ("key", p.key),
+        ("doi", p.doi),
+        ("arxiv", p.arxiv),
+        ("url", p.url),
+    ):
+        if value:
+            lines.append(f"{label + ':':9} {value}")
+    if len(stored.keys) > 1:
+        lines.append(f"{'also:':9} {', '.join(k for k in stored.keys if k != p.key)}")
+    for prov in stored.provenances:
+        where = f"{prov.path}:{prov.line}" if prov.line else prov.path
+        lines.append(f"{'from:':9} {where} [{prov.source}]")
+    if p.abstract:
+        lines += ["", p.abstract]
+    lines += ["", render_entry(p).rstrip()]
+    return "\n".join(lines)
+
+
+def _print_json(value: object) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

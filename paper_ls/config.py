@@ -1,0 +1,29 @@
+"""Where things live: the index path and its precedence, in one place for CLI and server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+INDEX_ENV = "PAPER_LS_INDEX"
+APP_NAME = "paper-ls"
+
+
+def default_index_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "index.sqlite3"
+
+
+def resolve_index_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """An explicit `--index` wins, then `$PAPER_LS_INDEX`, then the per-user data dir.
+
+    Tests, benchmarks and users with several libraries all need to point elsewhere without
+    touching the real index, so every entry point goes through here.
+    """
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(INDEX_ENV)
+    if env:
+        return Path(env).expanduser()
+    return default_index_path()

@@ -1,0 +1,58 @@
+"""One paper, many sources: how records are recognised as the same paper and merged.
+
+Two records are the same paper when they share a DOI, an arXiv id, or a normalised title and
+year. The merged paper takes, field by field, the richest value any record offers, so that a
+bare arXiv record and a curated .bib entry become one better entry.
+"""
+
+from __future__ import annotations
+
+from paper_ls.bibtex.latex import fold
+from paper_ls.index.codec import stable_hash
+from paper_ls.model import Paper, Person
+
+
+def title_hash(title: str, year: int | None) -> int:
+    return stable_hash(f"{normalise_title(title)}|{year or ''}")
+
+
+def normalise_title(title: str) -> str:
+    return " ".join(fold(title).split())
+
+
+def merge(records: list[Paper]) -> Paper:
+    """Merge records (oldest first): the oldest names the key, the richest fills each field."""
+    first = records[0]
+    if len(records) == 1:
+        return first
+    fields = dict(first.fields)
+    for record in records[1:]:
+        for name, value in record.fields.items():
+            fields.setdefault(name, value)
+    return Paper(
+        key=first.key,
+        entry_type=next((r.entry_type for r in records if r.entry_type != "misc"), "misc"),
+        title=_longest(r.title for r in records),
+        authors=max((r.authors for r in records), key=_author_richness),
+        year=next((r.year for r in records if r.year), None),
+        venue=_longest(r.venue for r in records),
+        abstract=_longest(r.abstract for r in records),
+        doi=next((r.doi for r in records if r.doi), ""),
+        arxiv=next((r.arxiv for r in records if r.arxiv), ""),
+        url=next((r.url for r in records if r.url), ""),
+        fields=fields,
+        provenance=first.provenance,
+    )
+
+
+def _longest(values: object) -> str:
+    best = ""
+    for value in values:  # type: ignore[attr-defined]
+        if len(value) > len(best):
+            best = value
+    return best
+
+
+def _author_richness(authors: list[Person]) -> tuple[int, int]:
+    """More people first, then fuller given names: 'Ashish' beats 'A.'."""
+    return (len(authors), sum(len(p.given) for p in authors))

@@ -1,0 +1,88 @@
+"""Citation keys for records that come without one, in the style people already know.
+
+Google Scholar's `vaswani2017attention` (first author's family name, year, first significant
+title word, lowercase ASCII) is the style most researchers have typed for years.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from paper_ls.bibtex.latex import fold
+from paper_ls.model import Paper
+
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "on",
+        "of",
+        "in",
+        "for",
+        "to",
+        "and",
+        "with",
+        "from",
+        "by",
+        "at",
+        "as",
+        "is",
+        "are",
+        "be",
+        "via",
+        "towards",
+        "toward",
+        "into",
+        "using",
+        "do",
+        "does",
+        "we",
+        "our",
+        "its",
+        "it",
+        "this",
+        "that",
+        "what",
+        "when",
+        "how",
+        "why",
+    ]
+)
+
+
+def generate_key(paper: Paper, is_taken: Callable[[str], bool]) -> str:
+    """`family + year + word`, then `a`, `b`, ... until `is_taken` says the key is free."""
+    base = base_key(paper)
+    if not is_taken(base):
+        return base
+    for suffix in _suffixes():
+        candidate = base + suffix
+        if not is_taken(candidate):
+            return candidate
+    raise AssertionError("unreachable: suffixes are endless")
+
+
+def base_key(paper: Paper) -> str:
+    family_words = fold(paper.first_author_family()).split()
+    family = family_words[-1] if family_words else ""
+    year = str(paper.year) if paper.year else ""
+    word = first_significant_word(paper.title)
+    if not family:
+        return f"{word}{year}" or "paper"
+    return f"{family}{year}{word}"
+
+
+def first_significant_word(title: str) -> str:
+    for word in fold(title).split():
+        if word not in _STOPWORDS:
+            return word
+    return ""
+
+
+def _suffixes() -> Iterator[str]:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    yield from letters
+    for first in letters:
+        for second in letters:
+            yield first + second

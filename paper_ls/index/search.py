@@ -1,0 +1,330 @@
+"""THE ranking: how a paper is found from whatever the writer remembers.
+
+`paper-ls search` and the language server's completion both call `search`; the server also
+scores its documents' own bibliography entries with `score`, so one function decides order
+everywhere.
+
+FTS5's `ORDER BY rank` would score every match (hundreds of thousands for "wang" in a large
+index), so candidates are gathered unranked in cheap, bounded stages — key prefix, metadata
+words, abstract words, typo corrections — and only a few hundred are scored here. A deadline,
+enforced inside SQLite by a progress handler, bounds every stage.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz.distance import OSA
+
+from paper_ls.bibtex.latex import fold
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+_CANDIDATES_PER_STAGE = 250
+_KEY_CANDIDATES = 60
+_MIN_TYPO_LENGTH = 5
+DEFAULT_DEADLINE_S = 0.050
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    text: str
+    tokens: tuple[str, ...]
+    #: The last word may still be being typed, so it also matches as a prefix.
+    last_is_prefix: bool
+
+    @property
+    def compact(self) -> str:
+        """The query as a key prefix: lowercased, no spaces."""
+        return "".join(self.text.split()).lower()
+
+
+@dataclass(slots=True)
+class Candidate:
+    """What scoring needs of a paper, from the index or from a document's .bib."""
+
+    key: str
+    title: str
+    families: list[str]
+    givens: list[str] = field(default_factory=list)
+    year: int | None = None
+    venue: str = ""
+    matched_abstract: bool = False
+    paper_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    paper_id: int | None
+    key: str
+    title: str
+    authors: list[tuple[str, str]]
+    year: int | None
+    venue: str
+    score: float
+
+
+@dataclass(slots=True)
+class SearchResult:
+    hits: list[Hit]
+    #: True when the deadline cut a stage short: these are the best found in time.
+    timed_out: bool = False
+
+
+def parse_query(text: str) -> Query:
+    tokens = tuple(_TOKEN.findall(fold(text)))
+    return Query(text=text, tokens=tokens, last_is_prefix=not text.endswith(" "))
+
+
+def search(
+    conn: sqlite3.Connection,
+    text: str,
+    *,
+    limit: int = 20,
+    abstracts: bool = True,
+    deadline_s: float = DEFAULT_DEADLINE_S,
+    extra: Iterable[Candidate] = (),
+    preferred_keys: frozenset[str] = frozenset(),
+) -> SearchResult:
+    """Rank papers for a query; `extra` candidates (a document's own entries) compete too."""
+    query = parse_query(text)
+    gatherer = _Gatherer(conn, query, deadline_s)
+    if query.tokens or query.compact:
+        gatherer.run(abstracts=abstracts, wanted=limit)
+    candidates = gatherer.load()
+    by_key = {c.key: c for c in candidates}
+    for cand in extra:
+        found = by_key.get(cand.key)
+        cand.matched_abstract = cand.matched_abstract or bool(found and found.matched_abstract)
+        by_key[cand.key] = cand
+    ranked = rank(query, by_key.values(), preferred_keys)[:limit]
+    return SearchResult(ranked, timed_out=gatherer.timed_out)
+
+
+def rank(
+    query: Query, candidates: Iterable[Candidate], preferred_keys: frozenset[str] = frozenset()
+) -> list[Hit]:
+    scored = [(score(query, c), c) for c in candidates]
+    scored = [(s, c) for s, c in scored if s > 0 or not query.tokens]
+    scored.sort(key=lambda sc: (-sc[0], sc[1].key not in preferred_keys, -(sc[1].year or 0),
+                                sc[1].key))  # fmt: skip
+    return [
+        Hit(c.paper_id, c.key, c.title, list(zip(c.families, c.givens or [""] * len(c.families),
+                                                 strict=False)), c.year, c.venue, round(s, 3))
+        for s, c in scored
+    ]  # fmt: skip
+
+
+def score(query: Query, cand: Candidate) -> float:
+    """How well a paper answers a query: higher is better, 0 or less is no match.
+
+    A key typed from its start wins outright; otherwise each query word earns what its best
+    field gives (first author > other author > title > year > venue > abstract), typo'd words
+    earn less than exact ones, and a word found nowhere costs.
+    """
+    key_lower = cand.key.lower()
+    total = 0.0
+    compact = query.compact
+    if compact and key_lower.startswith(compact):
+        total += 120.0 if key_lower == compact else 100.0 + 10.0 * len(compact) / len(key_lower)
+    if not query.tokens:
+        return total
+    title_words = _TOKEN.findall(fold(cand.title))
+    family_words = [_TOKEN.findall(fold(f)) for f in cand.families]
+    given_words = {w for g in cand.givens for w in _TOKEN.findall(fold(g))}
+    venue_words = set(_TOKEN.findall(fold(cand.venue)))
+    year = str(cand.year) if cand.year else ""
+    key_words = _TOKEN.findall(key_lower)
+    matched_title: set[str] = set()
+    last = len(query.tokens) - 1
+    for i, token in enumerate(query.tokens):
+        prefix_ok = query.last_is_prefix and i == last
+        best = _author_points(token, family_words, prefix_ok)
+        if token in given_words:
+            best = max(best, 2.0)
+        title_points, word = _title_points(token, title_words, prefix_ok)
+        if title_points > best:
+            best = title_points
+        if word:
+            matched_title.add(word)
+        if token == year:
+            best = max(best, 7.0)
+        if token in venue_words or (prefix_ok and any(v.startswith(token) for v in venue_words)):
+            best = max(best, 3.0)
+        if any(k.startswith(token) for k in key_words):
+            best = max(best, 3.0 if len(token) < 3 else 5.0)
+        if best == 0.0 and cand.matched_abstract:
+            best = 2.5
+        total += best if best > 0 else -4.0
+    if title_words and matched_title:
+        total += 4.0 * len(matched_title) / len(set(title_words))
+    return total
+
+
+def _author_points(token: str, family_words: list[list[str]], prefix_ok: bool) -> float:
+    best = 0.0
+    for position, words in enumerate(family_words[:50]):
+        weight = 12.0 if position == 0 else 8.0
+        for word in words:
+            if word == token:
+                return weight if position == 0 else max(best, weight)
+            if prefix_ok and len(token) >= 2 and word.startswith(token):
+                best = max(best, weight * 0.6)
+            elif len(token) >= _MIN_TYPO_LENGTH and OSA.distance(token, word, score_cutoff=1) <= 1:
+                best = max(best, weight * 0.5)
+    return best
+
+
+def _title_points(token: str, title_words: list[str], prefix_ok: bool) -> tuple[float, str]:
+    best, matched = 0.0, ""
+    for word in title_words:
+        if word == token:
+            return 8.0, word
+        if prefix_ok and word.startswith(token):
+            points = 5.0 + 2.0 * len(token) / len(word)
+        elif len(token) >= _MIN_TYPO_LENGTH and OSA.distance(token, word, score_cutoff=1) <= 1:
+            points = 5.0
+        else:
+            continue
+        if points > best:
+            best, matched = points, word
+    return best, matched
+
+
+# --- gathering candidates ---------------------------------------------------------------
+
+
+class _Deadline(Exception):
+    pass
+
+
+class _Gatherer:
+    """Collects candidate ids stage by stage until enough are found or time is up."""
+
+    def __init__(self, conn: sqlite3.Connection, query: Query, deadline_s: float) -> None:
+        self.conn = conn
+        self.query = query
+        self.deadline = time.perf_counter() + deadline_s
+        self.ids: dict[int, bool] = {}  # paper id -> matched through the abstract
+        self.timed_out = False
+
+    def run(self, *, abstracts: bool, wanted: int) -> None:
+        try:
+            self._key_prefix()
+            if not self.query.tokens:
+                return
+            self._fts("fts_meta", self._match_all(self.query.tokens))
+            if abstracts:
+                self._fts("fts_abstract", self._match_all(self.query.tokens), abstract=True)
+            if len(self.ids) < wanted:
+                self._typos()
+            if len(self.ids) < wanted and len(self.query.tokens) > 1:
+                self._fts("fts_meta", self._match_any(self.query.tokens))
+        except _Deadline:
+            self.timed_out = True
+
+    def load(self) -> list[Candidate]:
+        if not self.ids:
+            return []
+        ids = list(self.ids)
+        rows = self.conn.execute(
+            f"SELECT id, key, title, authors, year, venue FROM papers"
+            f" WHERE id IN ({','.join('?' * len(ids))})",
+            ids,
+        ).fetchall()
+        candidates = []
+        for pid, key, title, authors_json, year, venue in rows:
+            authors = json.loads(authors_json)
+            candidates.append(
+                Candidate(key=key, title=title, families=[a[0] for a in authors],
+                          givens=[a[1] for a in authors], year=year, venue=venue,
+                          matched_abstract=self.ids[pid], paper_id=pid)
+            )  # fmt: skip
+        return candidates
+
+    def _key_prefix(self) -> None:
+        compact = self.query.compact
+        if not compact or " " in self.query.text.strip():
+            return
+        rows = self._query(
+            "SELECT id FROM papers WHERE key_lower >= ? AND key_lower < ? LIMIT ?",
+            (compact, compact + "\U0010ffff", _KEY_CANDIDATES),
+        )
+        for (pid,) in rows:
+            self.ids.setdefault(pid, False)
+
+    def _fts(self, table: str, expression: str, *, abstract: bool = False) -> None:
+        rows = self._query(
+            f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?",
+            (expression, _CANDIDATES_PER_STAGE),
+        )
+        for (pid,) in rows:
+            if abstract:
+                self.ids[pid] = True
+            else:
+                self.ids.setdefault(pid, False)
+
+    def _typos(self) -> None:
+        """Replace each long word the index has never seen by its one-edit neighbours."""
+        groups: list[list[str]] = []
+        corrected = False
+        for i, token in enumerate(self.query.tokens):
+            is_last_prefix = self.query.last_is_prefix and i == len(self.query.tokens) - 1
+            options = [token]
+            if len(token) >= _MIN_TYPO_LENGTH and not self._known_term(token):
+                options += self._neighbours(token)
+                corrected = corrected or len(options) > 1
+            groups.append([_quote(o) + ("*" if is_last_prefix and o == token else "")
+                           for o in options])  # fmt: skip
+        if corrected:
+            expression = " AND ".join("(" + " OR ".join(g) + ")" for g in groups)
+            self._fts("fts_meta", expression)
+
+    def _known_term(self, token: str) -> bool:
+        return bool(self._query("SELECT 1 FROM terms WHERE term = ?", (token,)))
+
+    def _neighbours(self, token: str) -> list[str]:
+        variants = sorted({token[:i] + token[i + 1 :] for i in range(len(token))})
+        marks = ",".join("?" * len(variants))
+        rows = self._query(
+            f"SELECT term FROM term_variants WHERE variant IN (?, {marks})"
+            f" UNION SELECT term FROM terms WHERE term IN ({marks}) LIMIT 20",
+            (token, *variants, *variants),
+        )
+        return [t for (t,) in rows if OSA.distance(token, t, score_cutoff=1) <= 1]
+
+    def _match_all(self, tokens: tuple[str, ...]) -> str:
+        return " AND ".join(self._term(i, t) for i, t in enumerate(tokens))
+
+    def _match_any(self, tokens: tuple[str, ...]) -> str:
+        return " OR ".join(self._term(i, t) for i, t in enumerate(tokens) if len(t) > 1)
+
+    def _term(self, i: int, token: str) -> str:
+        prefix = self.query.last_is_prefix and i == len(self.query.tokens) - 1
+        return _quote(token) + ("*" if prefix else "")
+
+    def _query(self, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
+        """Run a read under the deadline: SQLite itself is interrupted when time is up."""
+        if time.perf_counter() > self.deadline:
+            raise _Deadline
+        self.conn.set_progress_handler(self._past_deadline, 2000)
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if "interrupt" in str(exc):
+                raise _Deadline from exc
+            raise
+        finally:
+            self.conn.set_progress_handler(None, 0)
+
+    def _past_deadline(self) -> int:
+        return 1 if time.perf_counter() > self.deadline else 0
+
+
+def _quote(token: str) -> str:
+    return '"' + token.replace('"', '""') + '"'

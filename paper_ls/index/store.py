@@ -1,0 +1,187 @@
+"""The index file: schema, versioning, connections and transactions.
+
+One SQLite file in WAL mode so that several editors' servers read while `paper-ls add`
+writes. Text is indexed by two contentless FTS5 tables (no second copy of the text): a small
+one over key/title/authors/year/venue with prefix indexes for keystroke search, and one over
+abstracts without positions (`detail=none`), which is all an AND of words needs.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from paper_ls.errors import IndexStoreError
+
+SCHEMA_VERSION = 1
+_TOKENIZER = "unicode61 remove_diacritics 2"
+
+_SCHEMA = f"""
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    size INTEGER,
+    mtime_ns INTEGER,
+    read_at TEXT,
+    entry_count INTEGER NOT NULL DEFAULT 0,
+    problem_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE papers (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    key_lower TEXT NOT NULL,
+    entry_type TEXT NOT NULL,
+    title TEXT NOT NULL,
+    authors TEXT NOT NULL,          -- JSON [[family, given], ...]
+    author_text TEXT NOT NULL,      -- as indexed: 'given family; ...'
+    year INTEGER,
+    venue TEXT NOT NULL,
+    doi TEXT NOT NULL,
+    arxiv TEXT NOT NULL,
+    url TEXT NOT NULL,
+    has_abstract INTEGER NOT NULL,
+    title_hash INTEGER NOT NULL     -- normalised title + year, for deduplication
+);
+CREATE INDEX papers_key ON papers(key_lower);
+CREATE INDEX papers_doi ON papers(doi) WHERE doi != '';
+CREATE INDEX papers_arxiv ON papers(arxiv) WHERE arxiv != '';
+CREATE INDEX papers_title_hash ON papers(title_hash);
+CREATE TABLE records (
+    id INTEGER PRIMARY KEY,
+    source_id INTEGER NOT NULL REFERENCES sources(id),
+    paper_id INTEGER NOT NULL REFERENCES papers(id),
+    key TEXT NOT NULL,
+    line INTEGER,
+    digest INTEGER NOT NULL,        -- content hash: re-import touches only what changed
+    data BLOB NOT NULL              -- zlib-compressed JSON of the record as read
+);
+CREATE INDEX records_source ON records(source_id, key);
+CREATE INDEX records_paper ON records(paper_id);
+CREATE INDEX records_key ON records(key COLLATE NOCASE);
+CREATE VIRTUAL TABLE fts_meta USING fts5(
+    key, title, authors, year, venue,
+    content='', prefix='1 2 3', tokenize='{_TOKENIZER}'
+);
+CREATE VIRTUAL TABLE fts_abstract USING fts5(
+    abstract, content='', detail=none, tokenize='{_TOKENIZER}'
+);
+CREATE TABLE terms (term TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE term_variants (
+    variant TEXT NOT NULL, term TEXT NOT NULL, PRIMARY KEY (variant, term)
+) WITHOUT ROWID;
+"""
+
+#: Migrations from version N to N+1, applied in order inside one transaction.
+_MIGRATIONS: dict[int, str] = {}
+
+
+class Index:
+    """An open index. Use as a context manager; writes go through `transaction()`."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = connection
+
+    @classmethod
+    def open(cls, path: Path, *, create: bool = True) -> Index:
+        if not path.exists() and not create:
+            raise IndexStoreError(
+                f"no index at {path}; run 'paper-ls add FILE.bib' first, or pass --index"
+            )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise IndexStoreError(
+                f"cannot create the index directory {path.parent}: {exc.strerror or exc}"
+            ) from exc
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA cache_size = -32000")
+            index = cls(path, conn)
+            index._ensure_schema()
+        except sqlite3.DatabaseError as exc:
+            raise translate_error(exc, path) from exc
+        return index
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """An immediate write transaction: all of an import lands, or none of it."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as exc:
+            raise translate_error(exc, self.path) from exc
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self.conn.execute("ROLLBACK")
+            raise translate_error(exc, self.path) from exc
+
+    def _ensure_schema(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise IndexStoreError(
+                f"{self.path} was written by a newer paper-ls (index schema {version}, this "
+                f"version reads {SCHEMA_VERSION}); upgrade paper-ls or use another --index"
+            )
+        with self.transaction() as conn:
+            if version == 0:
+                if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+                    raise IndexStoreError(
+                        f"{self.path} is an SQLite file but not a paper-ls index; "
+                        f"pass another --index"
+                    )
+                _run_script(conn, _SCHEMA)
+            else:
+                for step in range(version, SCHEMA_VERSION):
+                    if step not in _MIGRATIONS:
+                        raise IndexStoreError(
+                            f"{self.path} has index schema {version}, which this version cannot "
+                            f"migrate; remove it and re-add your sources"
+                        )
+                    _run_script(conn, _MIGRATIONS[step])
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Run DDL statements one by one: `executescript` would commit our transaction."""
+    for statement in script.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+
+
+def translate_error(exc: sqlite3.DatabaseError, path: Path) -> IndexStoreError:
+    """Turn SQLite's terse errors into one line that says what to do."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        message = f"the index {path} is locked by another paper-ls process; try again shortly"
+    elif "full" in text:
+        message = f"the disk holding {path} is full; free some space (the index was not changed)"
+    elif "unable to open" in text or "readonly" in text or "read-only" in text:
+        message = f"cannot open the index {path} for writing; check its permissions or pass --index"
+    elif "not a database" in text or "malformed" in text or "corrupt" in text:
+        message = f"{path} is not a readable paper-ls index ({exc}); remove it and re-add sources"
+    else:
+        message = f"index error on {path}: {exc}"
+    return IndexStoreError(message)

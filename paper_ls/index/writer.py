@@ -1,0 +1,169 @@
+"""Changing the index: papers, their records and their full-text rows, kept in step.
+
+The FTS tables are contentless, so a row can only be removed by handing back exactly the
+text that was indexed. Every change to a paper therefore goes `unindex -> change records ->
+reindex`, and the indexed text is always derived from what is stored, never from the input.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from paper_ls.bibtex.latex import fold
+from paper_ls.index import codec
+from paper_ls.index.dedupe import merge, normalise_title, title_hash
+from paper_ls.model import Paper
+
+_MIN_TITLE_FOR_DEDUPE = 12  # "Introduction" in two books is not one paper
+_MIN_TERM_FOR_TYPOS = 5
+
+
+class PaperWriter:
+    """Writes within an open transaction; collects title/author terms for typo lookup."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.new_terms: set[str] = set()
+
+    # --- finding -----------------------------------------------------------------------
+
+    def find_same_paper(self, paper: Paper) -> int | None:
+        """The id of a paper this record describes too: same DOI, arXiv id, or title+year."""
+        if paper.doi:
+            row = self.conn.execute(
+                "SELECT id FROM papers WHERE doi = ? AND doi != '' LIMIT 1", (paper.doi.lower(),)
+            ).fetchone()
+            if row:
+                return int(row[0])
+        if paper.arxiv:
+            row = self.conn.execute(
+                "SELECT id FROM papers WHERE arxiv = ? AND arxiv != '' LIMIT 1", (paper.arxiv,)
+            ).fetchone()
+            if row:
+                return int(row[0])
+        normalised = normalise_title(paper.title)
+        if len(normalised) >= _MIN_TITLE_FOR_DEDUPE:
+            for pid, title in self.conn.execute(
+                "SELECT id, title FROM papers WHERE title_hash = ?",
+                (title_hash(paper.title, paper.year),),
+            ):
+                if normalise_title(title) == normalised:
+                    return int(pid)
+        return None
+
+    def key_is_taken(self, key: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM papers WHERE key_lower = ? LIMIT 1", (key.lower(),)
+            ).fetchone()
+            is not None
+        )
+
+    # --- papers ------------------------------------------------------------------------
+
+    def insert_paper(self, paper: Paper) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO papers (key, key_lower, entry_type, title, authors, author_text, year,"
+            " venue, doi, arxiv, url, has_abstract, title_hash)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            _paper_row(paper),
+        )
+        paper_id = int(cursor.lastrowid or 0)
+        self._index(paper_id, paper)
+        return paper_id
+
+    def unindex(self, paper_id: int) -> None:
+        """Remove a paper's FTS rows, computing the indexed text from what is stored."""
+        row = self.conn.execute(
+            "SELECT key, title, author_text, year, venue, has_abstract FROM papers WHERE id = ?",
+            (paper_id,),
+        ).fetchone()
+        if row is None:
+            return
+        key, title, author_text, year, venue, has_abstract = row
+        self.conn.execute(
+            "INSERT INTO fts_meta (fts_meta, rowid, key, title, authors, year, venue)"
+            " VALUES ('delete', ?, ?, ?, ?, ?, ?)",
+            (paper_id, key, title, author_text, _year_text(year), venue),
+        )
+        if has_abstract:
+            abstract = merge(self.records_of(paper_id)).abstract
+            self.conn.execute(
+                "INSERT INTO fts_abstract (fts_abstract, rowid, abstract) VALUES ('delete', ?, ?)",
+                (paper_id, abstract),
+            )
+
+    def rebuild(self, paper_id: int) -> None:
+        """Recompute a paper from its records (after `unindex`); drop it if none are left."""
+        records = self.records_of(paper_id)
+        if not records:
+            self.conn.execute("DELETE FROM papers WHERE id = ?", (paper_id,))
+            return
+        paper = merge(records)
+        self.conn.execute(
+            "UPDATE papers SET key=?, key_lower=?, entry_type=?, title=?, authors=?,"
+            " author_text=?, year=?, venue=?, doi=?, arxiv=?, url=?, has_abstract=?,"
+            " title_hash=? WHERE id = ?",
+            (*_paper_row(paper), paper_id),
+        )
+        self._index(paper_id, paper)
+
+    def records_of(self, paper_id: int) -> list[Paper]:
+        rows = self.conn.execute(
+            "SELECT data FROM records WHERE paper_id = ? ORDER BY id", (paper_id,)
+        ).fetchall()
+        return [codec.decode(blob) for (blob,) in rows]
+
+    def _index(self, paper_id: int, paper: Paper) -> None:
+        self.conn.execute(
+            "INSERT INTO fts_meta (rowid, key, title, authors, year, venue) VALUES (?,?,?,?,?,?)",
+            (paper_id, paper.key, paper.title, author_text(paper), _year_text(paper.year),
+             paper.venue),
+        )  # fmt: skip
+        if paper.abstract:
+            self.conn.execute(
+                "INSERT INTO fts_abstract (rowid, abstract) VALUES (?, ?)",
+                (paper_id, paper.abstract),
+            )
+        self.new_terms.update(fold(paper.title).split())
+        for person in paper.authors:
+            self.new_terms.update(fold(person.family).split())
+
+    # --- terms for typo correction -------------------------------------------------------
+
+    def flush_terms(self) -> None:
+        """Record new title/author words and their one-deletion variants (SymSpell style)."""
+        fresh = [
+            term for term in self.new_terms
+            if self.conn.execute(
+                "INSERT OR IGNORE INTO terms (term) VALUES (?)", (term,)
+            ).rowcount == 1
+        ]  # fmt: skip
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO term_variants (variant, term) VALUES (?, ?)",
+            ((variant, term) for term in fresh if len(term) >= _MIN_TERM_FOR_TYPOS
+             for variant in deletions(term)),
+        )  # fmt: skip
+        self.new_terms.clear()
+
+
+def deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def author_text(paper: Paper) -> str:
+    return "; ".join(p.display() for p in paper.authors)
+
+
+def _year_text(year: int | None) -> str:
+    return str(year) if year else ""
+
+
+def _paper_row(paper: Paper) -> tuple[object, ...]:
+    return (
+        paper.key, paper.key.lower(), paper.entry_type, paper.title,
+        json.dumps([[p.family, p.given] for p in paper.authors], ensure_ascii=False),
+        author_text(paper), paper.year, paper.venue, paper.doi.lower(), paper.arxiv,
+        paper.url, 1 if paper.abstract else 0, title_hash(paper.title, paper.year),
+    )  # fmt: skip

@@ -1,0 +1,133 @@
+"""BibTeX and BibLaTeX files as a source of papers.
+
+Syntax lives in `paper_ls.bibtex.parse`; this module maps resolved entries onto `Paper`,
+deciding which BibTeX/BibLaTeX field answers which question (venue, year, arXiv id...).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from paper_ls.bibtex.latex import latex_to_text
+from paper_ls.bibtex.parse import RawEntry, parse_bibtex, parse_name, split_names
+from paper_ls.errors import SourceError
+from paper_ls.model import Paper, Person, Provenance
+from paper_ls.sources import Problem, Record
+
+SOURCE_KIND = "bibtex"
+
+#: Venue fields in the order that names the venue best.
+_VENUE_FIELDS = (
+    "journal", "journaltitle", "booktitle", "eventtitle", "publisher", "school",
+    "institution", "organization", "howpublished",
+)  # fmt: skip
+_YEAR = re.compile(r"\b(\d{4})\b")
+_ARXIV_ID = re.compile(
+    r"(?:arxiv[:\s/]*|abs/|arxiv\.org/(?:abs|pdf)/)"
+    r"(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})",
+    re.IGNORECASE,
+)
+_BARE_ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$", re.I)
+_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+
+
+def read(path: Path) -> Iterator[Record]:
+    """Yield every entry of the file as a `Paper`, and every malformed one as a `Problem`."""
+    text = read_text(path)
+    yield from records_from_text(text, str(path))
+
+
+def read_text(path: Path) -> str:
+    """Read a .bib as UTF-8, falling back to Latin-1: old files are often in it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SourceError(f"{path}: is a directory, not a BibTeX file") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def records_from_text(text: str, path: str) -> Iterator[Record]:
+    parsed = parse_bibtex(text)
+    if not parsed.entries and not parsed.failures and _looks_like_other_format(text):
+        raise SourceError(f"{path}: not a BibTeX file (no @entries found)")
+    failures = iter(sorted(parsed.failures, key=lambda f: f.line))
+    pending = next(failures, None)
+    for entry in parsed.entries:
+        while pending is not None and pending.line < entry.line:
+            yield Problem(path, pending.line, pending.message)
+            pending = next(failures, None)
+        yield paper_from_entry(entry, path)
+    while pending is not None:
+        yield Problem(path, pending.line, pending.message)
+        pending = next(failures, None)
+
+
+def _looks_like_other_format(text: str) -> bool:
+    stripped = text.strip()
+    return bool(stripped) and "@" not in stripped
+
+
+def paper_from_entry(entry: RawEntry, path: str) -> Paper:
+    fields = entry.fields
+    return Paper(
+        key=entry.key,
+        entry_type=entry.entry_type,
+        title=latex_to_text(fields.get("title", "")),
+        authors=people(fields.get("author") or fields.get("editor") or ""),
+        year=year_of(fields),
+        venue=latex_to_text(next((fields[f] for f in _VENUE_FIELDS if f in fields), "")),
+        abstract=latex_to_text(fields.get("abstract", "")),
+        doi=normalise_doi(fields.get("doi", "")),
+        arxiv=arxiv_id_of(fields),
+        url=fields.get("url", "").strip(),
+        fields=dict(fields),
+        provenance=Provenance(SOURCE_KIND, path, entry.line),
+    )
+
+
+def people(value: str) -> list[Person]:
+    result = []
+    for name in split_names(value):
+        if name.lower() == "others":
+            continue
+        parts = parse_name(name)
+        result.append(
+            Person(family=latex_to_text(parts.family), given=latex_to_text(parts.given), raw=name)
+        )
+    return result
+
+
+def year_of(fields: dict[str, str]) -> int | None:
+    for name in ("year", "date", "eventdate", "urldate"):
+        match = _YEAR.search(fields.get(name, ""))
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def normalise_doi(value: str) -> str:
+    return _DOI_PREFIX.sub("", value.strip()).strip()
+
+
+def arxiv_id_of(fields: dict[str, str]) -> str:
+    """The arXiv id, wherever the entry keeps it: eprint, a URL, or a CoRR journal string."""
+    eprint = fields.get("eprint", "").strip()
+    kind = (fields.get("eprinttype") or fields.get("archiveprefix") or "").strip().lower()
+    if eprint:
+        bare = _BARE_ARXIV_ID.match(eprint)
+        if bare and (kind in ("", "arxiv")):
+            return bare.group(1)
+    for name in ("url", "journal", "journaltitle", "volume", "note", "howpublished"):
+        match = _ARXIV_ID.search(fields.get(name, ""))
+        if match:
+            return match.group(1)
+    return ""
