@@ -31,6 +31,8 @@ Handler = Callable[[argparse.Namespace], int]
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # `--index` may stand before or after the command; absent in both, the default applies.
+    args.index = getattr(args, "index", None)
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
@@ -60,7 +62,6 @@ def build_parser() -> argparse.ArgumentParser:
         prog="paper-ls", parents=[common],
         description="A local index of papers, and a language server that cites them.",
     )  # fmt: skip
-    parser.set_defaults(index=None)
     parser.add_argument("--version", action="version", version=f"paper-ls {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 

@@ -162,14 +162,14 @@ def score(query: Query, cand: Candidate) -> float:
             best = 2.5
         total += best if best > 0 else -4.0
     if title_words and matched_title:
-        total += 4.0 * len(matched_title) / len(set(title_words))
+        total += 1.5 * len(matched_title) / len(set(title_words))
     return total
 
 
 def _author_points(token: str, family_words: list[list[str]], prefix_ok: bool) -> float:
     best = 0.0
     for position, words in enumerate(family_words[:50]):
-        weight = 12.0 if position == 0 else 8.0
+        weight = 14.0 if position == 0 else 10.0
         for word in words:
             if word == token:
                 return weight if position == 0 else max(best, weight)

@@ -1,0 +1,215 @@
+"""Import and re-import: the index follows its sources exactly, one transaction at a time."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from paper_ls.errors import IndexStoreError, SourceError
+from paper_ls.index.importer import add_source, list_sources, remove_source
+from paper_ls.index.reader import find_paper, stats
+from paper_ls.index.search import search
+from paper_ls.index.store import SCHEMA_VERSION, Index
+
+WriteBib = Callable[[str, str], Path]
+
+TWO_ENTRIES = """
+@article{smith2020graphs,
+  author = {Smith, Ann and M{\\"u}ller, Hans},
+  title = {Sparse Graphs and Their Spectra},
+  journal = {Journal of Graph Theory},
+  year = {2020},
+  doi = {10.1000/graphs.2020}
+}
+
+@inproceedings{lee2019tokens,
+  author = {Lee, Min},
+  title = {Counting Tokens Quickly},
+  booktitle = {Proceedings of ACL},
+  year = 2019
+}
+"""
+
+
+def keys_in(index: Index) -> set[str]:
+    return {k for (k,) in index.conn.execute("SELECT key FROM papers")}
+
+
+def touch_later(path: Path) -> None:
+    """Make sure the file looks changed even on filesystems with coarse timestamps."""
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+def test_import_stores_decoded_fields_and_provenance(index: Index, write_bib: WriteBib) -> None:
+    path = write_bib("refs.bib", TWO_ENTRIES)
+    report = add_source(index, path)
+    assert (report.added, report.problems) == (2, [])
+    stored = find_paper(index.conn, "smith2020graphs")
+    assert stored is not None
+    assert [a.family for a in stored.paper.authors] == ["Smith", "Müller"]
+    assert stored.paper.venue == "Journal of Graph Theory"
+    assert stored.paper.fields["author"] == 'Smith, Ann and M{\\"u}ller, Hans'
+    assert stored.provenances[0].path == str(path.resolve())
+    assert stored.provenances[0].line == 2
+
+
+def test_reimport_updates_changes_and_drops_removed(index: Index, write_bib: WriteBib) -> None:
+    path = write_bib("refs.bib", TWO_ENTRIES)
+    add_source(index, path)
+    changed = TWO_ENTRIES.replace("Counting Tokens Quickly", "Counting Tokens Slowly")
+    changed = changed.split("@inproceedings")[0].replace("2020}", "2021}") + (
+        "@inproceedings" + changed.split("@inproceedings")[1]
+    )
+    changed = changed.replace("@article{smith2020graphs", "@article{smith2021graphs")
+    path.write_text(changed)
+    touch_later(path)
+    report = add_source(index, path)
+    assert (report.added, report.updated, report.removed) == (1, 1, 1)
+    assert keys_in(index) == {"smith2021graphs", "lee2019tokens"}
+    assert search(index.conn, "slowly").hits[0].key == "lee2019tokens"
+    assert search(index.conn, "quickly").hits == []
+    assert stats(index.conn, index.path).papers == 2
+
+
+def test_unchanged_file_is_skipped_without_reading(index: Index, write_bib: WriteBib) -> None:
+    path = write_bib("refs.bib", TWO_ENTRIES)
+    add_source(index, path)
+    report = add_source(index, path)
+    assert report.skipped
+    assert stats(index.conn, index.path).records == 2
+
+
+def test_same_file_twice_never_duplicates(index: Index, write_bib: WriteBib) -> None:
+    path = write_bib("refs.bib", TWO_ENTRIES)
+    add_source(index, path)
+    report = add_source(index, path, force=True)
+    assert (report.added, report.unchanged) == (0, 2)
+    assert stats(index.conn, index.path).papers == 2
+
+
+def test_malformed_entry_is_reported_and_the_rest_imported(
+    index: Index, write_bib: WriteBib
+) -> None:
+    text = (
+        TWO_ENTRIES.replace("year = 2019\n}", "year = 2019\n") + "\n@misc{after, title={After}}\n"
+    )
+    path = write_bib("broken.bib", "@misc{first, title={First}}\n" + text)
+    report = add_source(index, path)
+    assert "first" in keys_in(index)
+    assert "smith2020graphs" in keys_in(index)
+    assert len(report.problems) >= 1
+    message = str(report.problems[0])
+    assert message.startswith(f"{path.resolve()}:")
+    assert "lee2019tokens" in message or "inproceedings" in message
+
+
+def test_same_paper_from_two_sources_is_one_paper(index: Index, write_bib: WriteBib) -> None:
+    mine = write_bib("mine.bib", TWO_ENTRIES)
+    theirs = write_bib(
+        "theirs.bib",
+        """@article{other_key,
+  author = {Smith, A.},
+  title = {Sparse graphs and their spectra},
+  year = {2020},
+  abstract = {We bound the spectra of sparse graphs.},
+  doi = {https://doi.org/10.1000/GRAPHS.2020}
+}
+""",
+    )
+    add_source(index, mine)
+    add_source(index, theirs)
+    assert stats(index.conn, index.path).papers == 2
+    stored = find_paper(index.conn, "other_key")
+    assert stored is not None
+    assert stored.paper.key == "smith2020graphs"  # the first source names the key
+    assert stored.paper.abstract == "We bound the spectra of sparse graphs."  # richer wins
+    assert stored.paper.authors[0].given == "Ann"  # the fuller author list wins
+    assert {p.path for p in stored.provenances} == {str(mine.resolve()), str(theirs.resolve())}
+    assert search(index.conn, "spectra bound").hits[0].key == "smith2020graphs"
+
+
+def test_title_and_year_match_merges_without_ids(index: Index, write_bib: WriteBib) -> None:
+    add_source(index, write_bib("a.bib", "@misc{a1, title={On the Origin of Species}, year=1859}"))
+    add_source(
+        index,
+        write_bib("b.bib", "@book{b1, title={On the {O}rigin of {S}pecies}, year={1859}}"),
+    )
+    assert stats(index.conn, index.path).papers == 1
+    stored = find_paper(index.conn, "b1")
+    assert stored is not None and stored.paper.entry_type == "book"
+
+
+def test_removing_a_source_keeps_papers_other_sources_know(
+    index: Index, write_bib: WriteBib
+) -> None:
+    mine = write_bib("mine.bib", TWO_ENTRIES)
+    theirs = write_bib(
+        "theirs.bib",
+        "@article{x, title={Sparse Graphs and Their Spectra}, year=2020, "
+        "abstract={Only here.}, doi={10.1000/graphs.2020}}\n"
+        "@misc{solo, title={Only In Theirs}, year=2001}\n",
+    )
+    add_source(index, mine)
+    add_source(index, theirs)
+    assert remove_source(index, "theirs.bib") == 2
+    assert keys_in(index) == {"smith2020graphs", "lee2019tokens"}
+    stored = find_paper(index.conn, "smith2020graphs")
+    assert stored is not None and stored.paper.abstract == ""
+    assert search(index.conn, "only").hits == []
+    assert [s.path for s in list_sources(index)] == [str(mine.resolve())]
+
+
+def test_remove_unknown_source_says_so(index: Index) -> None:
+    with pytest.raises(SourceError, match="no source"):
+        remove_source(index, "nowhere.bib")
+
+
+def test_failed_import_leaves_index_as_it_was(
+    index: Index, write_bib: WriteBib, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write_bib("refs.bib", TWO_ENTRIES)
+    add_source(index, path)
+    path.write_text(TWO_ENTRIES.replace("Sparse", "Dense"))
+    touch_later(path)
+
+    def disk_full(*_: object) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr("paper_ls.index.writer.PaperWriter.flush_terms", disk_full)
+    with pytest.raises(sqlite3.OperationalError):
+        add_source(index, path)
+    assert search(index.conn, "sparse").hits[0].key == "smith2020graphs"
+    assert search(index.conn, "dense").hits == []
+
+
+def test_index_from_a_newer_version_is_refused(index_path: Path) -> None:
+    with Index.open(index_path) as index:
+        index.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(IndexStoreError, match="newer paper-ls"):
+        Index.open(index_path)
+
+
+def test_foreign_sqlite_file_is_not_taken_for_an_index(tmp_path: Path) -> None:
+    path = tmp_path / "other.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    with pytest.raises(IndexStoreError, match="not a paper-ls index"):
+        Index.open(path)
+
+
+def test_keyless_records_get_scholar_keys(index: Index, write_bib: WriteBib) -> None:
+    from paper_ls.index.keys import generate_key
+    from paper_ls.model import Paper, Person
+
+    paper = Paper(key="", title="Attention Is All You Need", year=2017,
+                  authors=[Person("Vaswani", "Ashish")])  # fmt: skip
+    taken = {"vaswani2017attention", "vaswani2017attentiona"}
+    assert generate_key(paper, lambda k: False) == "vaswani2017attention"
+    assert generate_key(paper, taken.__contains__) == "vaswani2017attentionb"
+    accented = Paper(key="", title="The Łódź Data", year=2020, authors=[Person("Müller")])
+    assert generate_key(accented, lambda k: False) == "muller2020lodz"
