@@ -55,13 +55,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--index", metavar="PATH", default=argparse.SUPPRESS,
+        "--index",
+        metavar="PATH",
+        default=argparse.SUPPRESS,
         help="index file (default: $PAPER_LS_INDEX, else the per-user data directory)",
-    )  # fmt: skip
+    )
     parser = argparse.ArgumentParser(
-        prog="paper-ls", parents=[common],
+        prog="paper-ls",
+        parents=[common],
         description="A local index of papers, and a language server that cites them.",
-    )  # fmt: skip
+    )
     parser.add_argument("--version", action="version", version=f"paper-ls {__version__}")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
@@ -152,9 +155,12 @@ def cmd_sources(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     with open_index(args) as index:
         result = search(
-            index.conn, " ".join(args.query), limit=args.limit, abstracts=not args.no_abstracts,
+            index.conn,
+            " ".join(args.query),
+            limit=args.limit,
+            abstracts=not args.no_abstracts,
             deadline_s=1.0,
-        )  # fmt: skip
+        )
     if args.json:
         _print_json([hit_json(h) for h in result.hits])
     elif not result.hits:
@@ -211,10 +217,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def hit_json(hit: Hit) -> dict[str, object]:
     return {
-        "key": hit.key, "title": hit.title,
+        "key": hit.key,
+        "title": hit.title,
         "authors": [{"family": f, "given": g} for f, g in hit.authors],
-        "year": hit.year, "venue": hit.venue, "score": hit.score,
-    }  # fmt: skip
+        "year": hit.year,
+        "venue": hit.venue,
+        "score": hit.score,
+    }
 
 
 def print_hits(hits: Sequence[Hit], stream: TextIO | None = None) -> None:
@@ -242,14 +251,23 @@ def _authors_short(authors: Sequence[tuple[str, str]]) -> str:
 def stored_json(stored: StoredPaper) -> dict[str, object]:
     p = stored.paper
     return {
-        "key": p.key, "keys": stored.keys, "type": p.entry_type, "title": p.title,
+        "key": p.key,
+        "keys": stored.keys,
+        "type": p.entry_type,
+        "title": p.title,
         "authors": [{"family": a.family, "given": a.given} for a in p.authors],
-        "year": p.year, "venue": p.venue, "abstract": p.abstract, "doi": p.doi,
-        "arxiv": p.arxiv, "url": p.url, "fields": p.fields,
-        "sources": [{"source": v.source, "path": v.path, "line": v.line}
-                    for v in stored.provenances],
+        "year": p.year,
+        "venue": p.venue,
+        "abstract": p.abstract,
+        "doi": p.doi,
+        "arxiv": p.arxiv,
+        "url": p.url,
+        "fields": p.fields,
+        "sources": [
+            {"source": v.source, "path": v.path, "line": v.line} for v in stored.provenances
+        ],
         "bibtex": render_entry(p),
-    }  # fmt: skip
+    }
 
 
 def describe(stored: StoredPaper) -> str:

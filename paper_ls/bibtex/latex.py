@@ -187,11 +187,16 @@ _COMBINING_FOR: dict[str, str] = {
     "r": "\u030a",
     "d": "\u0323",
 }
+# A control word ends at the first non-letter (the parser, like XeTeX, counts
+# any Unicode letter) and swallows the spaces after it, as in TeX ("\\L ukasz"),
+# but not a blank line (a paragraph break).
+_END_OF_WORD = r"(?![^\W\d_])[^\S\r\n]*(?:\r?\n[^\S\r\n]*)?"
 # \"u  \"{u}  \'\i  \'{\i}  \c{c}  (letter accents only with braces: "\cc" is
 # another macro, and "\c c" is rare enough to leave to the parser).
 _QUICK_ACCENT = re.compile(
-    r"""\\(?:([\"'`^~=.])(?:([A-Za-z])|\{([A-Za-z])\}|\\([ij])(?![A-Za-z])|\{\\([ij])\})"""
-    r"""|([cvHkurd])\{(?:([A-Za-z])|\\([ij]))\})"""
+    r"\\(?:([\"'`^~=.])"
+    r"(?:([A-Za-z])|\{([A-Za-z])\}|\\([ij])" + _END_OF_WORD + r"|\{\\([ij])\})"
+    r"|([cvHkurd])\{(?:([A-Za-z])|\\([ij]))\})"
 )
 _QUICK_LETTERS: dict[str, str] = {
     "ss": "ß",
@@ -208,20 +213,21 @@ _QUICK_LETTERS: dict[str, str] = {
     "i": "\u0131",
     "j": "\u0237",
 }
-# A control word swallows the spaces after it, as in TeX ("\L ukasz").
-_QUICK_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|[oOlLij])(?![A-Za-z])[ \t\r\n]*")
+_QUICK_LETTER = re.compile(r"\\(ss|ae|AE|oe|OE|aa|AA|[oOlLij])" + _END_OF_WORD)
 _QUICK_ESCAPE = re.compile(r"\\([&%_$#])")
 
 
 def _accent_repl(m: re.Match[str]) -> str:
     accent = m.group(1) or m.group(6)
-    base = next(g for g in m.groups()[1:] if g is not None and g != accent)
+    # An accented dotless i/j is written as the plain letter plus the accent.
+    base = next(g for g in m.group(2, 3, 4, 5, 7, 8) if g is not None)
     return unicodedata.normalize("NFC", base + _COMBINING_FOR[accent])
 
 
 def _quick_decode(value: str) -> str | None:
     """Decode the common simple cases, or return None to ask for the parser."""
-    if "$" in value or "\\\\" in value:
+    if "\\\\" in value or "$" in value.replace("\\$", ""):
+        # Line breaks are rare; math must not be decoded at all.
         return None
     text = value
     if "\\" in text:
@@ -231,6 +237,8 @@ def _quick_decode(value: str) -> str | None:
         if "\\" in text:
             return None
     if "`" in text:
+        if "!`" in text or "?`" in text:  # inverted ! and ?
+            return None
         text = text.replace("``", "\u201c")
         if "`" in text:
             return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import bibtexparser
@@ -19,16 +20,40 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 MONTHS: dict[str, str] = {
-    "jan": "January", "feb": "February", "mar": "March", "apr": "April",
-    "may": "May", "jun": "June", "jul": "July", "aug": "August",
-    "sep": "September", "oct": "October", "nov": "November", "dec": "December",
-}  # fmt: skip
+    "jan": "January",
+    "feb": "February",
+    "mar": "March",
+    "apr": "April",
+    "may": "May",
+    "jun": "June",
+    "jul": "July",
+    "aug": "August",
+    "sep": "September",
+    "oct": "October",
+    "nov": "November",
+    "dec": "December",
+}
 
 #: Fields a child must not take from its `crossref` parent: they identify the parent itself.
 _NOT_INHERITED = frozenset(
-    {"crossref", "doi", "url", "eprint", "eprinttype", "archiveprefix", "abstract", "note",
-     "ids", "file", "keywords", "title", "subtitle", "titleaddon", "urldate"}
-)  # fmt: skip
+    {
+        "crossref",
+        "doi",
+        "url",
+        "eprint",
+        "eprinttype",
+        "archiveprefix",
+        "abstract",
+        "note",
+        "ids",
+        "file",
+        "keywords",
+        "title",
+        "subtitle",
+        "titleaddon",
+        "urldate",
+    }
+)
 _CONTAINER_TYPES = frozenset({"proceedings", "book", "collection", "mvbook", "mvproceedings"})
 
 
@@ -68,11 +93,19 @@ def parse_bibtex(text: str) -> ParsedBibliography:
         if isinstance(block, bibmodel.String):
             strings[block.key.lower()] = resolve_value(str(block.value), strings)
         elif isinstance(block, bibmodel.Entry):
-            entries.append(_resolve_entry(block, strings))
+            repeated = _repeated_fields(f.key for f in block.fields)
+            if repeated:
+                failures.append(_duplicate_field_failure(_line(block), block.key, repeated))
+            else:
+                entries.append(_resolve_entry(block, strings))
         elif isinstance(block, bibmodel.Preamble):
             preambles.append(resolve_value(str(block.value), strings))
         elif isinstance(block, bibmodel.DuplicateBlockKeyBlock):
             failures.append(_duplicate_failure(block, entries))
+        elif isinstance(block, bibmodel.DuplicateFieldKeyBlock):
+            entry = block.ignore_error_block
+            key = entry.key if isinstance(entry, bibmodel.Entry) else ""
+            failures.append(_duplicate_field_failure(_line(block), key, block.duplicate_keys))
         elif isinstance(block, bibmodel.ParsingFailedBlock):
             failures.append(ParseFailure(_line(block), _failure_reason(block)))
     _apply_crossrefs(entries)
@@ -102,11 +135,28 @@ def _duplicate_failure(
     return ParseFailure(_line(block), f"duplicate key '{block.key}'{where}; this entry is skipped")
 
 
+def _repeated_fields(names: Iterable[str]) -> list[str]:
+    """Field names given twice: BibTeX field names ignore case, so `Title` repeats `title`."""
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for name in names:
+        lowered = name.lower()
+        (repeated if lowered in seen else seen).add(lowered)
+    return sorted(repeated)
+
+
+def _duplicate_field_failure(line: int, key: str, names: Iterable[str]) -> ParseFailure:
+    unique = sorted({n.lower() for n in names})
+    listed = ", ".join(f"'{n}'" for n in unique)
+    noun = "fields" if len(unique) > 1 else "field"
+    return ParseFailure(line, f"entry '{key}' repeats the {noun} {listed}; the entry is skipped")
+
+
 def _failure_reason(block: bibmodel.ParsingFailedBlock) -> str:
     reason = getattr(block.error, "abort_reason", None) or str(block.error) or "syntax error"
     head = (block.raw or "").split("\n", 1)[0].strip()
     head = head if len(head) <= 40 else head[:37] + "..."
-    reason = " ".join(str(reason).split())
+    reason = " ".join(str(reason).split()).rstrip(".")
     return f"malformed entry '{head}': {reason}; the entry is skipped"
 
 
@@ -239,17 +289,21 @@ def parse_name(name: str) -> NameParts:
     if "{" in name or "\\" in name:
         parts = parse_single_name_into_parts(name, strict=False)
         return NameParts(
-            " ".join(parts.first), " ".join(parts.von), " ".join(parts.last),
-            " ".join(parts.jr), name,
-        )  # fmt: skip
+            " ".join(parts.first),
+            " ".join(parts.von),
+            " ".join(parts.last),
+            " ".join(parts.jr),
+            name,
+        )
     if "," in name:
         pieces = [p.strip() for p in name.split(",")]
         last_words = pieces[0].split()
         given = pieces[-1] if len(pieces) > 1 else ""
         jr = pieces[1] if len(pieces) > 2 else ""
-        von_words = [w for w in last_words[:-1] if w[:1].islower()]
-        last = " ".join(last_words[len(von_words) :])
-        return NameParts(given, " ".join(von_words), last, jr, name)
+        # "von Last": von runs up to the last lowercase word before the final one.
+        n_von = max((i + 1 for i, w in enumerate(last_words[:-1]) if w[:1].islower()), default=0)
+        last = " ".join(last_words[n_von:])
+        return NameParts(given, " ".join(last_words[:n_von]), last, jr, name)
     words = name.split()
     if len(words) == 1:
         return NameParts("", "", words[0], "", name)
@@ -258,6 +312,9 @@ def parse_name(name: str) -> NameParts:
         return NameParts(" ".join(words[:-1]), "", words[-1], "", name)
     last_von = max(i for i, w in enumerate(words[:-1]) if w[:1].islower())
     return NameParts(
-        " ".join(words[:first_von]), " ".join(words[first_von : last_von + 1]),
-        " ".join(words[last_von + 1 :]), "", name,
-    )  # fmt: skip
+        " ".join(words[:first_von]),
+        " ".join(words[first_von : last_von + 1]),
+        " ".join(words[last_von + 1 :]),
+        "",
+        name,
+    )

@@ -12,19 +12,59 @@ from paper_ls.bibtex.parse import MONTHS
 from paper_ls.model import Paper
 
 FIELD_ORDER = (
-    "author", "editor", "title", "subtitle", "journal", "journaltitle", "booktitle",
-    "series", "edition", "volume", "number", "pages", "chapter", "school", "institution",
-    "organization", "publisher", "address", "location", "howpublished", "type", "year",
-    "month", "date", "note", "isbn", "issn", "doi", "eprint", "eprinttype", "archiveprefix",
-    "primaryclass", "url", "urldate", "keywords", "abstract",
-)  # fmt: skip
+    "author",
+    "editor",
+    "title",
+    "subtitle",
+    "journal",
+    "journaltitle",
+    "booktitle",
+    "series",
+    "edition",
+    "volume",
+    "number",
+    "pages",
+    "chapter",
+    "school",
+    "institution",
+    "organization",
+    "publisher",
+    "address",
+    "location",
+    "howpublished",
+    "type",
+    "year",
+    "month",
+    "date",
+    "note",
+    "isbn",
+    "issn",
+    "doi",
+    "eprint",
+    "eprinttype",
+    "archiveprefix",
+    "primaryclass",
+    "url",
+    "urldate",
+    "keywords",
+    "abstract",
+)
 _ORDER = {name: i for i, name in enumerate(FIELD_ORDER)}
 #: Fields that belong to the file they came from and mean nothing elsewhere.
 _DROPPED = frozenset({"crossref", "file", "owner", "timestamp", "groups", "ids"})
 _LATEX_SPECIAL = re.compile(r"([&%$#_{}~^\\])")
-_ESCAPES = {"&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
-            "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-            "\\": r"\textbackslash{}"}  # fmt: skip
+_ESCAPES = {
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "\\": r"\textbackslash{}",
+}
 
 
 def render_entry(paper: Paper, key: str | None = None) -> str:
@@ -42,18 +82,22 @@ def render_entry(paper: Paper, key: str | None = None) -> str:
 def export_fields(paper: Paper) -> dict[str, str]:
     """Original fields where we have them; typed values, escaped, fill what is missing."""
     fields = {
-        name: value for name, value in paper.fields.items()
+        name: value
+        for name, value in paper.fields.items()
         if name not in _DROPPED and value.strip()
-    }  # fmt: skip
+    }
     if "author" not in fields and "editor" not in fields and paper.authors:
         fields["author"] = " and ".join(
             p.raw or escape_latex(f"{p.family}, {p.given}" if p.given else p.family)
             for p in paper.authors
         )
     typed = {
-        "title": paper.title, "year": str(paper.year or ""), "doi": paper.doi,
-        "url": paper.url, "abstract": paper.abstract,
-    }  # fmt: skip
+        "title": paper.title,
+        "year": str(paper.year or ""),
+        "doi": paper.doi,
+        "url": paper.url,
+        "abstract": paper.abstract,
+    }
     for name, value in typed.items():
         if value and name not in fields and not (name == "year" and "date" in fields):
             fields[name] = value if name in ("doi", "url", "year") else escape_latex(value)

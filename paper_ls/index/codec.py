@@ -65,8 +65,13 @@ def _dumps(paper: Paper) -> str:
             data[name] = _SAME if fields.get(field_name) == text else text
     if paper.authors:
         data["a"] = [[p.family, p.given, p.raw] for p in paper.authors]
-    for name, value in (("y", paper.year), ("v", paper.venue), ("doi", paper.doi),
-                        ("ax", paper.arxiv), ("u", paper.url)):  # fmt: skip
+    for name, value in (
+        ("y", paper.year),
+        ("v", paper.venue),
+        ("doi", paper.doi),
+        ("ax", paper.arxiv),
+        ("u", paper.url),
+    ):
         if value:
             data[name] = value
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

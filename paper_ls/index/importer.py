@@ -79,9 +79,10 @@ def remove_source(index: Index, source: str) -> int:
         writer = PaperWriter(conn)
         paper_ids = {
             int(pid)
-            for (pid,) in conn.execute("SELECT paper_id FROM records WHERE source_id = ?",
-                                       (source_id,))
-        }  # fmt: skip
+            for (pid,) in conn.execute(
+                "SELECT paper_id FROM records WHERE source_id = ?", (source_id,)
+            )
+        }
         for pid in paper_ids:
             writer.unindex(pid)
         count = conn.execute("DELETE FROM records WHERE source_id = ?", (source_id,)).rowcount

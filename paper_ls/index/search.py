@@ -111,13 +111,21 @@ def rank(
 ) -> list[Hit]:
     scored = [(score(query, c), c) for c in candidates]
     scored = [(s, c) for s, c in scored if s > 0 or not query.tokens]
-    scored.sort(key=lambda sc: (-sc[0], sc[1].key not in preferred_keys, -(sc[1].year or 0),
-                                sc[1].key))  # fmt: skip
+    scored.sort(
+        key=lambda sc: (-sc[0], sc[1].key not in preferred_keys, -(sc[1].year or 0), sc[1].key)
+    )
     return [
-        Hit(c.paper_id, c.key, c.title, list(zip(c.families, c.givens or [""] * len(c.families),
-                                                 strict=False)), c.year, c.venue, round(s, 3))
+        Hit(
+            c.paper_id,
+            c.key,
+            c.title,
+            list(zip(c.families, c.givens or [""] * len(c.families), strict=False)),
+            c.year,
+            c.venue,
+            round(s, 3),
+        )
         for s, c in scored
-    ]  # fmt: skip
+    ]
 
 
 def score(query: Query, cand: Candidate) -> float:
@@ -241,10 +249,17 @@ class _Gatherer:
         for pid, key, title, authors_json, year, venue in rows:
             authors = json.loads(authors_json)
             candidates.append(
-                Candidate(key=key, title=title, families=[a[0] for a in authors],
-                          givens=[a[1] for a in authors], year=year, venue=venue,
-                          matched_abstract=self.ids[pid], paper_id=pid)
-            )  # fmt: skip
+                Candidate(
+                    key=key,
+                    title=title,
+                    families=[a[0] for a in authors],
+                    givens=[a[1] for a in authors],
+                    year=year,
+                    venue=venue,
+                    matched_abstract=self.ids[pid],
+                    paper_id=pid,
+                )
+            )
         return candidates
 
     def _key_prefix(self) -> None:
@@ -279,8 +294,9 @@ class _Gatherer:
             if len(token) >= _MIN_TYPO_LENGTH and not self._known_term(token):
                 options += self._neighbours(token)
                 corrected = corrected or len(options) > 1
-            groups.append([_quote(o) + ("*" if is_last_prefix and o == token else "")
-                           for o in options])  # fmt: skip
+            groups.append(
+                [_quote(o) + ("*" if is_last_prefix and o == token else "") for o in options]
+            )
         if corrected:
             expression = " AND ".join("(" + " OR ".join(g) + ")" for g in groups)
             self._fts("fts_meta", expression)

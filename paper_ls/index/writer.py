@@ -118,9 +118,15 @@ class PaperWriter:
     def _index(self, paper_id: int, paper: Paper) -> None:
         self.conn.execute(
             "INSERT INTO fts_meta (rowid, key, title, authors, year, venue) VALUES (?,?,?,?,?,?)",
-            (paper_id, paper.key, paper.title, author_text(paper), _year_text(paper.year),
-             paper.venue),
-        )  # fmt: skip
+            (
+                paper_id,
+                paper.key,
+                paper.title,
+                author_text(paper),
+                _year_text(paper.year),
+                paper.venue,
+            ),
+        )
         if paper.abstract:
             self.conn.execute(
                 "INSERT INTO fts_abstract (rowid, abstract) VALUES (?, ?)",
@@ -135,16 +141,20 @@ class PaperWriter:
     def flush_terms(self) -> None:
         """Record new title/author words and their one-deletion variants (SymSpell style)."""
         fresh = [
-            term for term in self.new_terms
-            if self.conn.execute(
-                "INSERT OR IGNORE INTO terms (term) VALUES (?)", (term,)
-            ).rowcount == 1
-        ]  # fmt: skip
+            term
+            for term in self.new_terms
+            if self.conn.execute("INSERT OR IGNORE INTO terms (term) VALUES (?)", (term,)).rowcount
+            == 1
+        ]
         self.conn.executemany(
             "INSERT OR IGNORE INTO term_variants (variant, term) VALUES (?, ?)",
-            ((variant, term) for term in fresh if len(term) >= _MIN_TERM_FOR_TYPOS
-             for variant in deletions(term)),
-        )  # fmt: skip
+            (
+                (variant, term)
+                for term in fresh
+                if len(term) >= _MIN_TERM_FOR_TYPOS
+                for variant in deletions(term)
+            ),
+        )
         self.new_terms.clear()
 
 
@@ -162,8 +172,17 @@ def _year_text(year: int | None) -> str:
 
 def _paper_row(paper: Paper) -> tuple[object, ...]:
     return (
-        paper.key, paper.key.lower(), paper.entry_type, paper.title,
+        paper.key,
+        paper.key.lower(),
+        paper.entry_type,
+        paper.title,
         json.dumps([[p.family, p.given] for p in paper.authors], ensure_ascii=False),
-        author_text(paper), paper.year, paper.venue, paper.doi.lower(), paper.arxiv,
-        paper.url, 1 if paper.abstract else 0, title_hash(paper.title, paper.year),
-    )  # fmt: skip
+        author_text(paper),
+        paper.year,
+        paper.venue,
+        paper.doi.lower(),
+        paper.arxiv,
+        paper.url,
+        1 if paper.abstract else 0,
+        title_hash(paper.title, paper.year),
+    )

@@ -20,9 +20,16 @@ SOURCE_KIND = "bibtex"
 
 #: Venue fields in the order that names the venue best.
 _VENUE_FIELDS = (
-    "journal", "journaltitle", "booktitle", "eventtitle", "publisher", "school",
-    "institution", "organization", "howpublished",
-)  # fmt: skip
+    "journal",
+    "journaltitle",
+    "booktitle",
+    "eventtitle",
+    "publisher",
+    "school",
+    "institution",
+    "organization",
+    "howpublished",
+)
 _YEAR = re.compile(r"\b(\d{4})\b")
 _ARXIV_ID = re.compile(
     r"(?:arxiv[:\s/]*|abs/|arxiv\.org/(?:abs|pdf)/)"
@@ -30,7 +37,11 @@ _ARXIV_ID = re.compile(
     re.IGNORECASE,
 )
 _BARE_ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$", re.I)
-_DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+_DOI_PREFIX = re.compile(
+    r"^(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|doi:\s*)", re.IGNORECASE
+)
+#: `10.1000/a\_b`: .bib files escape LaTeX specials in DOIs, which are not part of the DOI.
+_LATEX_ESCAPE = re.compile(r"\\([_%&#$])")
 
 
 def read(path: Path) -> Iterator[Record]:
@@ -115,19 +126,21 @@ def year_of(fields: dict[str, str]) -> int | None:
 
 
 def normalise_doi(value: str) -> str:
-    return _DOI_PREFIX.sub("", value.strip()).strip()
+    value = _LATEX_ESCAPE.sub(r"\1", value.strip().strip("{}"))
+    return _DOI_PREFIX.sub("", value).strip()
 
 
 def arxiv_id_of(fields: dict[str, str]) -> str:
     """The arXiv id, wherever the entry keeps it: eprint, a URL, or a CoRR journal string."""
     eprint = fields.get("eprint", "").strip()
     kind = (fields.get("eprinttype") or fields.get("archiveprefix") or "").strip().lower()
-    if eprint:
-        bare = _BARE_ARXIV_ID.match(eprint)
-        if bare and (kind in ("", "arxiv")):
+    if eprint and kind in ("", "arxiv"):
+        bare = _BARE_ARXIV_ID.match(eprint) or _ARXIV_ID.match(eprint)  # `arXiv:1706.03762`
+        if bare:
             return bare.group(1)
     for name in ("url", "journal", "journaltitle", "volume", "note", "howpublished"):
-        match = _ARXIV_ID.search(fields.get(name, ""))
+        # Protective braces (`{arXiv} preprint {arXiv}:1706.03762`) hide nothing here.
+        match = _ARXIV_ID.search(fields.get(name, "").replace("{", "").replace("}", ""))
         if match:
             return match.group(1)
     return ""
