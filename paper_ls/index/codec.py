@@ -16,8 +16,21 @@ from paper_ls.model import Paper, Person, Provenance
 _SAME = 0  # marker: the decoded value equals the raw field of the same name
 
 
+class EncodedRecord:
+    """A record serialised once: its digest decides whether the compressed blob is needed."""
+
+    __slots__ = ("_text", "digest")
+
+    def __init__(self, paper: Paper) -> None:
+        self._text = _dumps(paper)
+        self.digest = stable_hash(self._text)
+
+    def blob(self) -> bytes:
+        return zlib.compress(self._text.encode("utf-8"), 6)
+
+
 def encode(paper: Paper) -> bytes:
-    return zlib.compress(_dumps(paper).encode("utf-8"), 6)
+    return EncodedRecord(paper).blob()
 
 
 def decode(blob: bytes, provenance: Provenance | None = None) -> Paper:
@@ -44,12 +57,8 @@ def decode(blob: bytes, provenance: Provenance | None = None) -> Paper:
     )
 
 
-def digest(paper: Paper) -> int:
-    """A stable 63-bit content hash: re-import compares it to skip unchanged records."""
-    return stable_hash(_dumps(paper))
-
-
 def stable_hash(text: str) -> int:
+    """A 63-bit hash that is the same in every process (unlike `hash`), to fit SQLite's INTEGER."""
     raw = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(raw, "big") >> 1
 

@@ -138,12 +138,12 @@ class _SourceSync:
             )
             return
         self.seen.add(paper.key)
-        digest = codec.digest(paper)
+        encoded = codec.EncodedRecord(paper)
         line = paper.provenance.line if paper.provenance else None
         known = self.existing.get(paper.key)
         if known is None:
-            self._add(paper, digest, line)
-        elif known[2] == digest:
+            self._add(paper, encoded, line)
+        elif known[2] == encoded.digest:
             self.report.unchanged += 1
             if known[3] != line:
                 self.conn.execute("UPDATE records SET line = ? WHERE id = ?", (line, known[0]))
@@ -151,11 +151,11 @@ class _SourceSync:
             self._touch(known[1])
             self.conn.execute(
                 "UPDATE records SET data = ?, digest = ?, line = ? WHERE id = ?",
-                (codec.encode(paper), digest, line, known[0]),
+                (encoded.blob(), encoded.digest, line, known[0]),
             )
             self.report.updated += 1
 
-    def _add(self, paper: Paper, digest: int, line: int | None) -> None:
+    def _add(self, paper: Paper, encoded: codec.EncodedRecord, line: int | None) -> None:
         paper_id = self.writer.find_same_paper(paper)
         if paper_id is None:
             paper_id = self.writer.insert_paper(paper)
@@ -164,7 +164,7 @@ class _SourceSync:
         self.conn.execute(
             "INSERT INTO records (source_id, paper_id, key, line, digest, data)"
             " VALUES (?,?,?,?,?,?)",
-            (self.source_id, paper_id, paper.key, line, digest, codec.encode(paper)),
+            (self.source_id, paper_id, paper.key, line, encoded.digest, encoded.blob()),
         )
         self.report.added += 1
 

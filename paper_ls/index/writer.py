@@ -30,15 +30,11 @@ class PaperWriter:
 
     def find_same_paper(self, paper: Paper) -> int | None:
         """The id of a paper this record describes too: same DOI, arXiv id, or title+year."""
-        if paper.doi:
+        if paper.doi or paper.arxiv:
             row = self.conn.execute(
-                "SELECT id FROM papers WHERE doi = ? AND doi != '' LIMIT 1", (paper.doi.lower(),)
-            ).fetchone()
-            if row:
-                return int(row[0])
-        if paper.arxiv:
-            row = self.conn.execute(
-                "SELECT id FROM papers WHERE arxiv = ? AND arxiv != '' LIMIT 1", (paper.arxiv,)
+                "SELECT id FROM papers WHERE doi = ?1 AND doi != ''"
+                " UNION ALL SELECT id FROM papers WHERE arxiv = ?2 AND arxiv != '' LIMIT 1",
+                (paper.doi.lower(), paper.arxiv),
             ).fetchone()
             if row:
                 return int(row[0])
