@@ -198,8 +198,14 @@ def _split_concatenation(raw: str) -> list[str]:
     depth = 0
     in_quotes = False
     start = 0
+    escaped = False
     for i, char in enumerate(raw):
-        if char == "{":
+        # Like bibtexparser, which delimited the value, `\{`, `\}` and `\"` are not delimiters.
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "{":
             depth += 1
         elif char == "}":
             depth -= 1

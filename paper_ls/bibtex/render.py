@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from paper_ls.bibtex.parse import MONTHS
-from paper_ls.model import Paper
+from paper_ls.model import Paper, Person
 
 FIELD_ORDER = (
     "author",
@@ -52,6 +52,7 @@ FIELD_ORDER = (
 _ORDER = {name: i for i, name in enumerate(FIELD_ORDER)}
 #: Fields that belong to the file they came from and mean nothing elsewhere.
 _DROPPED = frozenset({"crossref", "file", "owner", "timestamp", "groups", "ids"})
+_NAME_SEPARATOR = re.compile(r",|\sand\s", re.IGNORECASE)
 _LATEX_SPECIAL = re.compile(r"([&%$#_{}~^\\])")
 _ESCAPES = {
     "&": r"\&",
@@ -65,6 +66,7 @@ _ESCAPES = {
     "^": r"\textasciicircum{}",
     "\\": r"\textbackslash{}",
 }
+_LONE_BRACE_ESCAPES = {**_ESCAPES, "{": r"\textbraceleft{}", "}": r"\textbraceright{}"}
 
 
 def render_entry(paper: Paper, key: str | None = None) -> str:
@@ -87,10 +89,7 @@ def export_fields(paper: Paper) -> dict[str, str]:
         if name not in _DROPPED and value.strip()
     }
     if "author" not in fields and "editor" not in fields and paper.authors:
-        fields["author"] = " and ".join(
-            p.raw or escape_latex(f"{p.family}, {p.given}" if p.given else p.family)
-            for p in paper.authors
-        )
+        fields["author"] = " and ".join(p.raw or _typed_name(p) for p in paper.authors)
     typed = {
         "title": paper.title,
         "year": str(paper.year or ""),
@@ -107,8 +106,37 @@ def export_fields(paper: Paper) -> dict[str, str]:
     return fields
 
 
+def _typed_name(person: Person) -> str:
+    """`Family, Given`, bracing what BibTeX would otherwise split or reorder."""
+    family = escape_latex(person.family)
+    # `Barnes and Noble` would be two people, `Smith, Jr.` a Jr part, and a given-less
+    # `World Health Organization` a person called Organization.
+    if _NAME_SEPARATOR.search(family) or (not person.given and " " in family.strip()):
+        family = "{" + family + "}"
+    if not person.given:
+        return family
+    given = escape_latex(person.given)
+    if _NAME_SEPARATOR.search(given):
+        given = "{" + given + "}"
+    return f"{family}, {given}"
+
+
 def escape_latex(text: str) -> str:
-    return _LATEX_SPECIAL.sub(lambda m: _ESCAPES[m.group(1)], text)
+    # bibtex and biber count `\{` and `\}` as braces too: lone ones must be spelled out.
+    escapes = _ESCAPES if _braces_pair_up(text) else _LONE_BRACE_ESCAPES
+    return _LATEX_SPECIAL.sub(lambda m: escapes[m.group(1)], text)
+
+
+def _braces_pair_up(text: str) -> bool:
+    depth = 0
+    for char in text:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
 
 
 def _format_value(name: str, value: str) -> str:

@@ -37,9 +37,7 @@ _ARXIV_ID = re.compile(
     re.IGNORECASE,
 )
 _BARE_ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?$", re.I)
-_DOI_PREFIX = re.compile(
-    r"^(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|doi:\s*)", re.IGNORECASE
-)
+_DOI_PREFIX = re.compile(r"^(?:(?:https?://)?(?:dx\.|www\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
 #: `10.1000/a\_b`: .bib files escape LaTeX specials in DOIs, which are not part of the DOI.
 _LATEX_ESCAPE = re.compile(r"\\([_%&#$])")
 
