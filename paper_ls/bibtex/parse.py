@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TextIO
 
 import bibtexparser
 from bibtexparser import model as bibmodel
@@ -54,7 +55,7 @@ _NOT_INHERITED = frozenset(
         "urldate",
     }
 )
-_CONTAINER_TYPES = frozenset({"proceedings", "book", "collection", "mvbook", "mvproceedings"})
+CONTAINER_TYPES = frozenset({"proceedings", "book", "collection", "mvbook", "mvproceedings"})
 
 
 @dataclass(slots=True)
@@ -84,8 +85,18 @@ class ParsedBibliography:
 
 def parse_bibtex(text: str) -> ParsedBibliography:
     """Parse a whole file; malformed blocks become failures and the rest is still read."""
+    parsed = parse_chunk(text, first_line=1, strings={})
+    apply_crossrefs(parsed.entries)
+    return parsed
+
+
+def parse_chunk(text: str, *, first_line: int, strings: dict[str, str]) -> ParsedBibliography:
+    """Parse a run of whole blocks that starts at `first_line` of its file.
+
+    `strings` holds the macros defined before this text and receives the ones defined in it;
+    `crossref` is left to the caller, since a parent may sit in a later chunk.
+    """
     library = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
-    strings: dict[str, str] = {}
     entries: list[RawEntry] = []
     failures: list[ParseFailure] = []
     preambles: list[str] = []
@@ -108,8 +119,55 @@ def parse_bibtex(text: str) -> ParsedBibliography:
             failures.append(_duplicate_field_failure(_line(block), key, block.duplicate_keys))
         elif isinstance(block, bibmodel.ParsingFailedBlock):
             failures.append(ParseFailure(_line(block), _failure_reason(block)))
-    _apply_crossrefs(entries)
+    if first_line != 1:
+        _shift_lines(entries, failures, first_line - 1)
     return ParsedBibliography(entries, failures, preambles)
+
+
+def _shift_lines(entries: list[RawEntry], failures: list[ParseFailure], offset: int) -> None:
+    for entry in entries:
+        entry.line += offset
+        entry.end_line += offset
+    failures[:] = [ParseFailure(f.line + offset, f.message) for f in failures]
+
+
+_BLOCK_START = "\n@"
+_DEFINES_STRING = re.compile(r"@string\s*[{(]", re.IGNORECASE)
+
+
+def iter_chunks(stream: TextIO, chunk_chars: int = 1 << 22) -> Iterator[tuple[str, int]]:
+    """Cut a large file into runs of whole blocks, each with the file line it starts on.
+
+    A cut is made only before an `@` at the start of a line, which bibtexparser itself
+    treats as the start of a new block, so chunks parse exactly as the whole file would.
+    """
+    buffer = ""
+    line = 1
+    while True:
+        data = stream.read(chunk_chars)
+        if not data:
+            break
+        buffer += data
+        cut = buffer.rfind(_BLOCK_START)
+        if cut <= 0:
+            continue
+        chunk, buffer = buffer[: cut + 1], buffer[cut + 1 :]
+        yield chunk, line
+        line += chunk.count("\n")
+    if buffer:
+        yield buffer, line
+
+
+def defines_strings(text: str) -> bool:
+    return _DEFINES_STRING.search(text) is not None
+
+
+def collect_strings(text: str, strings: dict[str, str]) -> None:
+    """Add the `@string` macros defined in `text` to `strings`, in order."""
+    library = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
+    for block in library.blocks:
+        if isinstance(block, bibmodel.String):
+            strings[block.key.lower()] = resolve_value(str(block.value), strings)
 
 
 def _resolve_entry(block: bibmodel.Entry, strings: dict[str, str]) -> RawEntry:
@@ -218,9 +276,9 @@ def _split_concatenation(raw: str) -> list[str]:
     return pieces
 
 
-def _apply_crossrefs(entries: list[RawEntry]) -> None:
+def apply_crossrefs(entries: list[RawEntry], parents: Iterable[RawEntry] = ()) -> None:
     """Let children take missing fields from their `crossref` parent, as BibTeX/biber do."""
-    by_key = {e.key.lower(): e for e in entries}
+    by_key = {e.key.lower(): e for e in (*parents, *entries)}
     for entry in entries:
         parent_key = entry.fields.get("crossref")
         parent = by_key.get(parent_key.lower()) if parent_key else None
@@ -228,7 +286,7 @@ def _apply_crossrefs(entries: list[RawEntry]) -> None:
             continue
         if (
             "booktitle" not in entry.fields
-            and parent.entry_type in _CONTAINER_TYPES
+            and parent.entry_type in CONTAINER_TYPES
             and "title" in parent.fields
         ):
             entry.fields["booktitle"] = parent.fields["title"]
