@@ -28,6 +28,7 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 _CANDIDATES_PER_STAGE = 250
 _KEY_CANDIDATES = 60
 _MIN_TYPO_LENGTH = 5
+_MIN_ABSTRACT_PREFIX = 4
 DEFAULT_DEADLINE_S = 0.050
 
 
@@ -227,8 +228,8 @@ class _Gatherer:
             if not self.query.tokens:
                 return
             self._fts("fts_meta", self._match_all(self.query.tokens))
-            if abstracts:
-                self._fts("fts_abstract", self._match_all(self.query.tokens), abstract=True)
+            if abstracts and (len(self.ids) < wanted or len(self.query.tokens) >= 3):
+                self._abstracts()
             if len(self.ids) < wanted:
                 self._typos()
             if len(self.ids) < wanted and len(self.query.tokens) > 1:
@@ -283,6 +284,23 @@ class _Gatherer:
                 self.ids[pid] = True
             else:
                 self.ids.setdefault(pid, False)
+
+    def _abstracts(self) -> None:
+        """Abstract words, without short half-typed words: the abstract table has no prefix
+        index (it would double its size), so `"v"*` there would merge every v-word's list."""
+        tokens = list(self.query.tokens)
+        last = tokens[-1]
+        if self.query.last_is_prefix and len(last) < _MIN_ABSTRACT_PREFIX:
+            tokens.pop()
+        tokens = [t for t in tokens if len(t) > 1 or t.isdigit()]
+        if not tokens:
+            return
+        prefix_last = self.query.last_is_prefix and tokens[-1] == last
+        expression = " AND ".join(
+            _quote(t) + ("*" if prefix_last and i == len(tokens) - 1 else "")
+            for i, t in enumerate(tokens)
+        )
+        self._fts("fts_abstract", expression, abstract=True)
 
     def _typos(self) -> None:
         """Replace each long word the index has never seen by its one-edit neighbours."""

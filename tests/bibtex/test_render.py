@@ -180,10 +180,6 @@ def test_lone_braces_are_spelled_out_so_bibtex_can_read_the_entry() -> None:
     assert back.fields == {"title": "a \\textbraceright{} b \\textbraceleft{}", "year": "2001"}
 
 
-@pytest.mark.xfail(
-    reason="latex.py decodes \\textbraceleft/right to nothing and "
-    "\\textasciicircum to U+02C6; owned elsewhere, reported"
-)
 @pytest.mark.parametrize("text", ["a } b {", "z^2"])
 def test_spelled_out_characters_read_back_as_typed(text: str) -> None:
     assert paper_of(render_entry(Paper(key="y", title=text))).title == text
