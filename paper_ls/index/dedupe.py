@@ -7,9 +7,13 @@ bare arXiv record and a curated .bib entry become one better entry.
 
 from __future__ import annotations
 
+from rapidfuzz import fuzz
+
 from paper_ls.bibtex.latex import fold
 from paper_ls.index.codec import stable_hash
 from paper_ls.model import Paper, Person
+
+_TITLES_AGREE = 80.0
 
 
 def title_hash(title: str, year: int | None) -> int:
@@ -18,6 +22,14 @@ def title_hash(title: str, year: int | None) -> int:
 
 def normalise_title(title: str) -> str:
     return " ".join(fold(title).split())
+
+
+def titles_agree(a: str, b: str) -> bool:
+    """Whether two titles can name one paper: a shared DOI is not enough on its own, since
+    .bib files often carry a proceedings' DOI on every paper in it."""
+    if not a.strip() or not b.strip():
+        return True
+    return fuzz.token_set_ratio(normalise_title(a), normalise_title(b)) >= _TITLES_AGREE
 
 
 def merge(records: list[Paper]) -> Paper:

@@ -12,7 +12,6 @@ enforced inside SQLite by a progress handler, bounds every stage.
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 import time
@@ -23,12 +22,56 @@ from typing import Any
 from rapidfuzz.distance import OSA
 
 from paper_ls.bibtex.latex import fold
+from paper_ls.index.store import NAME_SEPARATOR
 
 _TOKEN = re.compile(r"[a-z0-9]+")
-_CANDIDATES_PER_STAGE = 250
-_KEY_CANDIDATES = 60
+_CANDIDATES_PER_STAGE = 80
+_KEY_CANDIDATES = 40
+#: Authors beyond this many rarely decide a search, and papers with hundreds exist.
+_AUTHORS_SCORED = 30
 _MIN_TYPO_LENGTH = 5
-_MIN_ABSTRACT_PREFIX = 4
+#: Abstract matching gets this long; then the candidates found so far are used.
+_ABSTRACT_BUDGET_S = 0.008
+#: A half-typed word shorter than this is not looked up in abstracts.
+_MIN_ABSTRACT_WORD = 4
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "that",
+        "the",
+        "this",
+        "to",
+        "was",
+        "we",
+        "were",
+        "which",
+        "with",
+        "our",
+        "these",
+        "their",
+        "than",
+        "can",
+        "also",
+    ]
+)
 DEFAULT_DEADLINE_S = 0.050
 
 
@@ -57,6 +100,8 @@ class Candidate:
     venue: str = ""
     matched_abstract: bool = False
     paper_id: int | None = None
+    doi: str = ""
+    arxiv: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +113,8 @@ class Hit:
     year: int | None
     venue: str
     score: float
+    doi: str = ""
+    arxiv: str = ""
 
 
 @dataclass(slots=True)
@@ -78,7 +125,7 @@ class SearchResult:
 
 
 def parse_query(text: str) -> Query:
-    tokens = tuple(_TOKEN.findall(fold(text)))
+    tokens = tuple(words(text))
     return Query(text=text, tokens=tokens, last_is_prefix=not text.endswith(" "))
 
 
@@ -124,6 +171,8 @@ def rank(
             c.year,
             c.venue,
             round(s, 3),
+            c.doi,
+            c.arxiv,
         )
         for s, c in scored
     ]
@@ -143,10 +192,10 @@ def score(query: Query, cand: Candidate) -> float:
         total += 120.0 if key_lower == compact else 100.0 + 10.0 * len(compact) / len(key_lower)
     if not query.tokens:
         return total
-    title_words = _TOKEN.findall(fold(cand.title))
-    family_words = [_TOKEN.findall(fold(f)) for f in cand.families]
-    given_words = {w for g in cand.givens for w in _TOKEN.findall(fold(g))}
-    venue_words = set(_TOKEN.findall(fold(cand.venue)))
+    title_words = words(cand.title)
+    family_words = [words(f) for f in cand.families[:_AUTHORS_SCORED]]
+    given_words: set[str] | None = None
+    venue_words = set(words(cand.venue))
     year = str(cand.year) if cand.year else ""
     key_words = _TOKEN.findall(key_lower)
     matched_title: set[str] = set()
@@ -154,8 +203,6 @@ def score(query: Query, cand: Candidate) -> float:
     for i, token in enumerate(query.tokens):
         prefix_ok = query.last_is_prefix and i == last
         best = _author_points(token, family_words, prefix_ok)
-        if token in given_words:
-            best = max(best, 2.0)
         title_points, word = _title_points(token, title_words, prefix_ok)
         if title_points > best:
             best = title_points
@@ -167,19 +214,31 @@ def score(query: Query, cand: Candidate) -> float:
             best = max(best, 3.0)
         if any(k.startswith(token) for k in key_words):
             best = max(best, 3.0 if len(token) < 3 else 5.0)
-        if best == 0.0 and cand.matched_abstract:
-            best = 2.5
+        if best == 0.0:
+            if given_words is None:
+                given_words = {w for g in cand.givens[:_AUTHORS_SCORED] for w in words(g)}
+            if token in given_words:
+                best = 2.0
+            elif cand.matched_abstract:
+                best = 2.5
         total += best if best > 0 else -4.0
     if title_words and matched_title:
         total += 1.5 * len(matched_title) / len(set(title_words))
     return total
 
 
+def words(text: str) -> list[str]:
+    """Lowercase ASCII words, as the FTS tokenizer sees them (fast for ASCII text)."""
+    if text.isascii():
+        return _TOKEN.findall(text.lower())
+    return _TOKEN.findall(fold(text))
+
+
 def _author_points(token: str, family_words: list[list[str]], prefix_ok: bool) -> float:
     best = 0.0
-    for position, words in enumerate(family_words[:50]):
+    for position, family in enumerate(family_words):
         weight = 14.0 if position == 0 else 10.0
-        for word in words:
+        for word in family:
             if word == token:
                 return weight if position == 0 else max(best, weight)
             if prefix_ok and len(token) >= 2 and word.startswith(token):
@@ -221,6 +280,7 @@ class _Gatherer:
         self.deadline = time.perf_counter() + deadline_s
         self.ids: dict[int, bool] = {}  # paper id -> matched through the abstract
         self.timed_out = False
+        self.stage_deadline = self.deadline
 
     def run(self, *, abstracts: bool, wanted: int) -> None:
         try:
@@ -242,23 +302,24 @@ class _Gatherer:
             return []
         ids = list(self.ids)
         rows = self.conn.execute(
-            f"SELECT id, key, title, authors, year, venue FROM papers"
+            f"SELECT id, key, title, families, givens, year, venue, doi, arxiv FROM papers"
             f" WHERE id IN ({','.join('?' * len(ids))})",
             ids,
         ).fetchall()
         candidates = []
-        for pid, key, title, authors_json, year, venue in rows:
-            authors = json.loads(authors_json)
+        for pid, key, title, families, givens, year, venue, doi, arxiv in rows:
             candidates.append(
                 Candidate(
                     key=key,
                     title=title,
-                    families=[a[0] for a in authors],
-                    givens=[a[1] for a in authors],
+                    families=families.split(NAME_SEPARATOR) if families else [],
+                    givens=givens.split(NAME_SEPARATOR) if families else [],
                     year=year,
                     venue=venue,
                     matched_abstract=self.ids[pid],
                     paper_id=pid,
+                    doi=doi,
+                    arxiv=arxiv,
                 )
             )
         return candidates
@@ -274,33 +335,45 @@ class _Gatherer:
         for (pid,) in rows:
             self.ids.setdefault(pid, False)
 
-    def _fts(self, table: str, expression: str, *, abstract: bool = False) -> None:
+    def _fts(
+        self, table: str, expression: str, *, abstract: bool = False, budget_s: float | None = None
+    ) -> int:
         rows = self._query(
             f"SELECT rowid FROM {table} WHERE {table} MATCH ? LIMIT ?",
             (expression, _CANDIDATES_PER_STAGE),
+            budget_s,
         )
         for (pid,) in rows:
             if abstract:
                 self.ids[pid] = True
             else:
                 self.ids.setdefault(pid, False)
+        return len(rows)
 
     def _abstracts(self) -> None:
-        """Abstract words, without short half-typed words: the abstract table has no prefix
-        index (it would double its size), so `"v"*` there would merge every v-word's list."""
-        tokens = list(self.query.tokens)
-        last = tokens[-1]
-        if self.query.last_is_prefix and len(last) < _MIN_ABSTRACT_PREFIX:
+        """Whole, meaningful words of the abstract, within their own time budget.
+
+        The abstract table has no prefix index (it would double its size), so a half-typed
+        word is left to the ranking; stopwords match nearly every abstract and only cost.
+        """
+        tokens = [
+            t for t in self.query.tokens if (len(t) > 1 or t.isdigit()) and t not in _STOPWORDS
+        ]
+        typing = self.query.last_is_prefix and tokens and tokens[-1] == self.query.tokens[-1]
+        if typing and len(tokens[-1]) < _MIN_ABSTRACT_WORD:
             tokens.pop()
-        tokens = [t for t in tokens if len(t) > 1 or t.isdigit()]
         if not tokens:
             return
-        prefix_last = self.query.last_is_prefix and tokens[-1] == last
-        expression = " AND ".join(
-            _quote(t) + ("*" if prefix_last and i == len(tokens) - 1 else "")
-            for i, t in enumerate(tokens)
-        )
-        self._fts("fts_abstract", expression, abstract=True)
+        found = self._fts(
+            "fts_abstract", " AND ".join(_quote(t) for t in tokens), abstract=True,
+            budget_s=_ABSTRACT_BUDGET_S,
+        )  # fmt: skip
+        if not found and typing and len(tokens) > 1:
+            # The word being typed may not be whole yet: try the words before it.
+            self._fts(
+                "fts_abstract", " AND ".join(_quote(t) for t in tokens[:-1]), abstract=True,
+                budget_s=_ABSTRACT_BUDGET_S,
+            )  # fmt: skip
 
     def _typos(self) -> None:
         """Replace each long word the index has never seen by its one-edit neighbours."""
@@ -342,22 +415,34 @@ class _Gatherer:
         prefix = self.query.last_is_prefix and i == len(self.query.tokens) - 1
         return _quote(token) + ("*" if prefix else "")
 
-    def _query(self, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
-        """Run a read under the deadline: SQLite itself is interrupted when time is up."""
-        if time.perf_counter() > self.deadline:
+    def _query(
+        self, sql: str, params: tuple[object, ...], budget_s: float | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Run a read under the deadline; SQLite itself is interrupted when time is up.
+
+        Rows found before the interruption are kept: a stage cut short still contributes
+        its best-effort candidates, and the search reports that it timed out.
+        """
+        now = time.perf_counter()
+        if now > self.deadline:
             raise _Deadline
-        self.conn.set_progress_handler(self._past_deadline, 2000)
+        self.stage_deadline = (
+            self.deadline if budget_s is None else min(self.deadline, now + budget_s)
+        )
+        rows: list[tuple[Any, ...]] = []
+        self.conn.set_progress_handler(self._past_deadline, 1000)
         try:
-            return self.conn.execute(sql, params).fetchall()
+            rows.extend(self.conn.execute(sql, params))
         except sqlite3.OperationalError as exc:
-            if "interrupt" in str(exc):
-                raise _Deadline from exc
-            raise
+            if "interrupt" not in str(exc):
+                raise
+            self.timed_out = True  # keep the rows found so far; the next stage will stop
         finally:
             self.conn.set_progress_handler(None, 0)
+        return rows
 
     def _past_deadline(self) -> int:
-        return 1 if time.perf_counter() > self.deadline else 0
+        return 1 if time.perf_counter() > self.stage_deadline else 0
 
 
 def _quote(token: str) -> str:

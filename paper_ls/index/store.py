@@ -16,6 +16,8 @@ from pathlib import Path
 from paper_ls.errors import IndexStoreError
 
 SCHEMA_VERSION = 1
+#: Joins the family (and given) names of a paper's authors in one column.
+NAME_SEPARATOR = "\x1f"
 _TOKENIZER = "unicode61 remove_diacritics 2"
 
 _SCHEMA = f"""
@@ -35,7 +37,8 @@ CREATE TABLE papers (
     key_lower TEXT NOT NULL,
     entry_type TEXT NOT NULL,
     title TEXT NOT NULL,
-    authors TEXT NOT NULL,          -- JSON [[family, given], ...]
+    families TEXT NOT NULL,         -- family names, in order, joined by U+001F
+    givens TEXT NOT NULL,           -- given names, likewise
     author_text TEXT NOT NULL,      -- as indexed: 'given family; ...'
     year INTEGER,
     venue TEXT NOT NULL,
@@ -63,7 +66,7 @@ CREATE INDEX records_paper ON records(paper_id);
 CREATE INDEX records_key ON records(key COLLATE NOCASE);
 CREATE VIRTUAL TABLE fts_meta USING fts5(
     key, title, authors, year, venue,
-    content='', prefix='1 2 3', tokenize='{_TOKENIZER}'
+    content='', prefix='1 2 3 4', tokenize='{_TOKENIZER}'
 );
 CREATE VIRTUAL TABLE fts_abstract USING fts5(
     abstract, content='', detail=none, tokenize='{_TOKENIZER}'

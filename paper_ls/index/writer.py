@@ -7,12 +7,12 @@ reindex`, and the indexed text is always derived from what is stored, never from
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 from paper_ls.bibtex.latex import fold
 from paper_ls.index import codec
-from paper_ls.index.dedupe import merge, normalise_title, title_hash
+from paper_ls.index.dedupe import merge, normalise_title, title_hash, titles_agree
+from paper_ls.index.store import NAME_SEPARATOR
 from paper_ls.model import Paper
 
 _MIN_TITLE_FOR_DEDUPE = 12  # "Introduction" in two books is not one paper
@@ -31,13 +31,13 @@ class PaperWriter:
     def find_same_paper(self, paper: Paper) -> int | None:
         """The id of a paper this record describes too: same DOI, arXiv id, or title+year."""
         if paper.doi or paper.arxiv:
-            row = self.conn.execute(
-                "SELECT id FROM papers WHERE doi = ?1 AND doi != ''"
-                " UNION ALL SELECT id FROM papers WHERE arxiv = ?2 AND arxiv != '' LIMIT 1",
+            for pid, title in self.conn.execute(
+                "SELECT id, title FROM papers WHERE doi = ?1 AND doi != ''"
+                " UNION ALL SELECT id, title FROM papers WHERE arxiv = ?2 AND arxiv != ''",
                 (paper.doi.lower(), paper.arxiv),
-            ).fetchone()
-            if row:
-                return int(row[0])
+            ):
+                if titles_agree(title, paper.title):
+                    return int(pid)
         normalised = normalise_title(paper.title)
         if len(normalised) >= _MIN_TITLE_FOR_DEDUPE:
             for pid, title in self.conn.execute(
@@ -60,9 +60,9 @@ class PaperWriter:
 
     def insert_paper(self, paper: Paper) -> int:
         cursor = self.conn.execute(
-            "INSERT INTO papers (key, key_lower, entry_type, title, authors, author_text, year,"
-            " venue, doi, arxiv, url, has_abstract, title_hash)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO papers (key, key_lower, entry_type, title, families, givens, author_text,"
+            " year, venue, doi, arxiv, url, has_abstract, title_hash)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             _paper_row(paper),
         )
         paper_id = int(cursor.lastrowid or 0)
@@ -98,7 +98,7 @@ class PaperWriter:
             return
         paper = merge(records)
         self.conn.execute(
-            "UPDATE papers SET key=?, key_lower=?, entry_type=?, title=?, authors=?,"
+            "UPDATE papers SET key=?, key_lower=?, entry_type=?, title=?, families=?, givens=?,"
             " author_text=?, year=?, venue=?, doi=?, arxiv=?, url=?, has_abstract=?,"
             " title_hash=? WHERE id = ?",
             (*_paper_row(paper), paper_id),
@@ -172,7 +172,8 @@ def _paper_row(paper: Paper) -> tuple[object, ...]:
         paper.key.lower(),
         paper.entry_type,
         paper.title,
-        json.dumps([[p.family, p.given] for p in paper.authors], ensure_ascii=False),
+        NAME_SEPARATOR.join(p.family for p in paper.authors),
+        NAME_SEPARATOR.join(p.given for p in paper.authors),
         author_text(paper),
         paper.year,
         paper.venue,

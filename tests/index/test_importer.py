@@ -206,10 +206,23 @@ def test_keyless_records_get_scholar_keys(index: Index, write_bib: WriteBib) -> 
     from paper_ls.index.keys import generate_key
     from paper_ls.model import Paper, Person
 
-    paper = Paper(key="", title="Attention Is All You Need", year=2017,
-                  authors=[Person("Vaswani", "Ashish")])  # fmt: skip
+    paper = Paper(
+        key="", title="Attention Is All You Need", year=2017, authors=[Person("Vaswani", "Ashish")]
+    )
     taken = {"vaswani2017attention", "vaswani2017attentiona"}
     assert generate_key(paper, lambda k: False) == "vaswani2017attention"
     assert generate_key(paper, taken.__contains__) == "vaswani2017attentionb"
     accented = Paper(key="", title="The Łódź Data", year=2020, authors=[Person("Müller")])
     assert generate_key(accented, lambda k: False) == "muller2020lodz"
+
+
+def test_shared_doi_with_different_titles_is_two_papers(index: Index, write_bib: WriteBib) -> None:
+    """A proceedings' DOI copied onto each of its papers must not merge them."""
+    bib = write_bib(
+        "proc.bib",
+        "@inproceedings{a, title={Sparse Graphs and Their Spectra}, doi={10.1/proc}, year=2020}\n"
+        "@inproceedings{b, title={Counting Tokens Quickly}, doi={10.1/proc}, year=2020}\n",
+    )
+    add_source(index, bib)
+    assert stats(index.conn, index.path).papers == 2
+    assert keys_in(index) == {"a", "b"}
