@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("stats", cmd_stats, "print counts and the index size")
     p.add_argument("--json", action="store_true")
 
+    p = command("serve", cmd_serve, "run the language server (stdio by default)")
+    p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead, for debugging")
+    p.add_argument("--log-level", default="WARNING", help="server log level on stderr")
+
     p = command(
         "demo", cmd_demo, "index the bundled sample library in a temporary index and query it"
     )
@@ -203,6 +207,23 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(f"papers:    {s.papers} ({s.with_abstract} with abstracts)")
         print(f"records:   {s.records} from {s.sources} sources")
         print(f"size:      {s.index_bytes / 1e6:.1f} MB")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    from paper_ls.server.server import server
+
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
+                        format="paper-ls %(levelname)s %(name)s: %(message)s")  # fmt: skip
+    if args.index:
+        server.apply_settings({"index": args.index})
+    if args.tcp:
+        host, _, port = args.tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
     return 0
 
 

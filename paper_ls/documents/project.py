@@ -1,0 +1,252 @@
+"""Which bibliography files a document uses, and what they hold, kept fresh off the request path.
+
+A document's bibliography is declared in its root (LaTeX `\\bibliography`/`\\addbibresource`
+found through `% !TEX root` or an including file; Markdown front matter or `_quarto.yml`),
+else by a setting, else `references.bib` beside the root. Parsed files are cached by their
+content's identity (editor text or file mtime/size), so requests only read from memory.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from paper_ls.bibtex.parse import parse_bibtex
+from paper_ls.documents import latex, markdown
+from paper_ls.model import Paper
+from paper_ls.sources.bibtex import paper_from_entry
+
+DEFAULT_BIBLIOGRAPHY = "references.bib"
+_ROOT_SCAN_LIMIT = 200  # .tex files looked at when searching for an including root
+
+#: The text of a file as the editor has it (unsaved changes), or None if it is not open.
+OpenText = Callable[[Path], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class BibEntry:
+    key: str
+    line: int  # 1-based
+    end_line: int
+    paper: Paper
+
+
+@dataclass(slots=True)
+class BibFile:
+    path: Path
+    entries: dict[str, BibEntry] = field(default_factory=dict)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    exists: bool = True
+    stamp: object = None
+    text: str = ""
+    by_doi: dict[str, BibEntry] = field(default_factory=dict)
+    by_arxiv: dict[str, BibEntry] = field(default_factory=dict)
+
+    def find(self, key: str) -> BibEntry | None:
+        found = self.entries.get(key)
+        if found is None:
+            lowered = key.lower()
+            found = next((e for k, e in self.entries.items() if k.lower() == lowered), None)
+        return found
+
+    def find_same_paper(self, doi: str, arxiv: str) -> BibEntry | None:
+        """An entry for the same paper under any key: same DOI or arXiv id."""
+        found = self.by_doi.get(doi.lower()) if doi else None
+        if found is None and arxiv:
+            found = self.by_arxiv.get(arxiv)
+        return found
+
+
+def parse_bib_text(path: Path, text: str, stamp: object) -> BibFile:
+    parsed = parse_bibtex(text)
+    bib = BibFile(path=path, stamp=stamp, text=text)
+    for raw in parsed.entries:
+        entry = BibEntry(raw.key, raw.line, raw.end_line, paper_from_entry(raw, str(path)))
+        bib.entries.setdefault(raw.key, entry)
+        if entry.paper.doi:
+            bib.by_doi.setdefault(entry.paper.doi.lower(), entry)
+        if entry.paper.arxiv:
+            bib.by_arxiv.setdefault(entry.paper.arxiv, entry)
+    bib.problems = [(f.line, f.message) for f in parsed.failures]
+    return bib
+
+
+class BibliographyCache:
+    """Parsed .bib files by path; thread-safe, so parsing can run in a worker thread."""
+
+    def __init__(self, open_text: OpenText) -> None:
+        self._open_text = open_text
+        self._files: dict[Path, BibFile] = {}
+        self._lock = threading.Lock()
+
+    def get(self, path: Path) -> BibFile | None:
+        """What is known now, possibly stale: never parses on the caller's thread."""
+        with self._lock:
+            return self._files.get(path)
+
+    def refresh(self, path: Path) -> BibFile:
+        """Parse `path` if its content changed since last time (editor text wins over disk)."""
+        text = self._open_text(path)
+        if text is not None:
+            stamp: object = ("editor", hash(text))
+        else:
+            try:
+                st = path.stat()
+            except OSError:
+                missing = BibFile(path=path, exists=False)
+                with self._lock:
+                    self._files[path] = missing
+                return missing
+            stamp = ("disk", st.st_mtime_ns, st.st_size)
+        current = self.get(path)
+        if current is not None and current.stamp == stamp:
+            return current
+        if text is None:
+            text = read_text(path)
+        parsed = parse_bib_text(path, text, stamp)
+        with self._lock:
+            self._files[path] = parsed
+        return parsed
+
+
+def read_text(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+# --- which files a document uses ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentBibliography:
+    root: Path
+    files: tuple[Path, ...]
+    #: True when the files come from the document itself (not a setting or the default).
+    declared: bool
+    #: The LaTeX root loads biblatex (so a new file is added with `\addbibresource`).
+    biblatex: bool = False
+
+
+def bibliography_for(
+    path: Path,
+    text: str,
+    language: str,
+    open_text: OpenText,
+    configured: Iterable[str] = (),
+    workspace_root: Path | None = None,
+) -> DocumentBibliography:
+    if language == "markdown":
+        return _markdown_bibliography(path, text, configured, workspace_root)
+    return _latex_bibliography(path, text, open_text, configured, workspace_root)
+
+
+def _latex_bibliography(
+    path: Path,
+    text: str,
+    open_text: OpenText,
+    configured: Iterable[str],
+    workspace_root: Path | None,
+) -> DocumentBibliography:
+    root, root_text = latex_root(path, text, open_text)
+    names = latex.find_bibliographies(root_text)
+    if root != path and not names:
+        names = latex.find_bibliographies(text)
+    files = tuple(_resolve(root.parent, n, add_suffix=True) for n in names)
+    biblatex = latex.uses_biblatex(root_text)
+    if files:
+        return DocumentBibliography(root, files, True, biblatex)
+    return _fallback(root, configured, workspace_root, biblatex)
+
+
+def latex_root(path: Path, text: str, open_text: OpenText) -> tuple[Path, str]:
+    """The root document: the magic comment's target, else a file that includes this one."""
+    magic = latex.magic_root(text)
+    if magic:
+        root = Path(os.path.normpath(path.parent / magic))
+        root_text = _text_of(root, open_text)
+        if root_text is not None:
+            return root, root_text
+    if "\\documentclass" in text:
+        return path, text
+    including = _including_root(path, open_text)
+    return including if including else (path, text)
+
+
+def _including_root(path: Path, open_text: OpenText) -> tuple[Path, str] | None:
+    stem = path.with_suffix("")
+    for directory in (path.parent, path.parent.parent):
+        try:
+            candidates = sorted(directory.glob("*.tex"))[:_ROOT_SCAN_LIMIT]
+        except OSError:
+            continue
+        for candidate in candidates:
+            if candidate == path:
+                continue
+            candidate_text = _text_of(candidate, open_text)
+            if not candidate_text or "\\documentclass" not in candidate_text:
+                continue
+            for included in latex.find_includes(candidate_text):
+                target = Path(os.path.normpath(candidate.parent / included))
+                if target in (path, stem):
+                    return candidate, candidate_text
+    return None
+
+
+def _markdown_bibliography(
+    path: Path, text: str, configured: Iterable[str], workspace_root: Path | None
+) -> DocumentBibliography:
+    names = markdown.front_matter_bibliographies(text)
+    if names:
+        files = tuple(_resolve(path.parent, n, add_suffix=False) for n in names)
+        return DocumentBibliography(path, files, True)
+    quarto = _quarto_bibliography(path, workspace_root)
+    if quarto:
+        return DocumentBibliography(path, quarto, True)
+    return _fallback(path, configured, workspace_root, False)
+
+
+def _quarto_bibliography(path: Path, workspace_root: Path | None) -> tuple[Path, ...]:
+    directory = path.parent
+    while True:
+        project = directory / "_quarto.yml"
+        if project.is_file():
+            names = markdown.front_matter_bibliographies(
+                "---\n" + project.read_text(encoding="utf-8", errors="replace") + "\n---\n"
+            )
+            return tuple(_resolve(directory, n, add_suffix=False) for n in names)
+        if directory.parent == directory or directory == workspace_root:
+            return ()
+        directory = directory.parent
+
+
+def _fallback(
+    root: Path, configured: Iterable[str], workspace_root: Path | None, biblatex: bool
+) -> DocumentBibliography:
+    base = workspace_root or root.parent
+    files = tuple(_resolve(base, n, add_suffix=False) for n in configured)
+    if files:
+        return DocumentBibliography(root, files, False, biblatex)
+    return DocumentBibliography(root, (root.parent / DEFAULT_BIBLIOGRAPHY,), False, biblatex)
+
+
+def _resolve(base: Path, name: str, *, add_suffix: bool) -> Path:
+    name = name.strip()
+    if add_suffix and not name.lower().endswith(".bib"):
+        name += ".bib"
+    return Path(os.path.normpath(base / Path(name).expanduser()))
+
+
+def _text_of(path: Path, open_text: OpenText) -> str | None:
+    text = open_text(path)
+    if text is not None:
+        return text
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None

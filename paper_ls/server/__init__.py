@@ -1,0 +1,1 @@
+"""The language server: citation completion, hover and BibTeX insertion over LSP."""

@@ -1,0 +1,166 @@
+"""Citation completion: the shared ranking, delivered so that every client keeps its order.
+
+Clients filter and sort items themselves. To make the server's ranking reach the screen —
+a paper found by a title word or an author, whose key shares nothing with what was typed —
+each item's `filterText` is exactly the typed query (so every client's filter keeps it),
+`sortText` is its rank, and a `textEdit` replaces the whole key under the cursor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from lsprotocol import types
+
+from paper_ls.documents.model import CiteContext
+from paper_ls.documents.project import BibEntry, BibFile
+from paper_ls.index.search import Candidate, Hit, parse_query, rank, search
+from paper_ls.index.store import Index
+from paper_ls.model import Paper
+
+_LOCAL_PREFILTER = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    hit: Hit
+    #: The document's own entry for this paper, if it has one (under any key).
+    local: BibEntry | None
+    bib: BibFile | None
+
+    @property
+    def key(self) -> str:
+        """What accepting the item inserts: the document's own key when it has the paper."""
+        return self.local.key if self.local is not None else self.hit.key
+
+
+def rank_for_completion(
+    context: CiteContext,
+    bibs: Sequence[BibFile],
+    index: Index | None,
+    *,
+    limit: int,
+    abstracts: bool,
+) -> list[Ranked]:
+    """Local entries and index papers ranked together by the one search function."""
+    local = _local_entries(bibs)
+    preferred = frozenset(local)
+    extra = list(_local_candidates(context.prefix, local))
+    if index is not None and context.prefix.strip():
+        hits = search(
+            index.conn, context.prefix, limit=limit, abstracts=abstracts, extra=extra,
+            preferred_keys=preferred,
+        ).hits  # fmt: skip
+    else:
+        query = parse_query(context.prefix)
+        hits = rank(query, extra, preferred)[:limit]
+    ranked: list[Ranked] = []
+    seen: set[str] = set()
+    for hit in hits:
+        found = local.get(hit.key) or _same_paper_in(bibs, hit)
+        entry = Ranked(hit, found[0] if found else None, found[1] if found else None)
+        if entry.key not in seen:
+            seen.add(entry.key)
+            ranked.append(entry)
+    return ranked
+
+
+def _same_paper_in(bibs: Sequence[BibFile], hit: Hit) -> tuple[BibEntry, BibFile] | None:
+    for bib in bibs:
+        entry = bib.find_same_paper(hit.doi, hit.arxiv)
+        if entry is not None:
+            return entry, bib
+    return None
+
+
+def _local_entries(bibs: Sequence[BibFile]) -> dict[str, tuple[BibEntry, BibFile]]:
+    entries: dict[str, tuple[BibEntry, BibFile]] = {}
+    for bib in bibs:
+        for key, entry in bib.entries.items():
+            entries.setdefault(key, (entry, bib))
+    return entries
+
+
+def _local_candidates(
+    prefix: str, local: dict[str, tuple[BibEntry, BibFile]]
+) -> Iterable[Candidate]:
+    """A cheap substring prefilter, so a 5,000-entry .bib costs little per keystroke."""
+    tokens = parse_query(prefix).tokens
+    count = 0
+    for key, (entry, _) in local.items():
+        paper = entry.paper
+        if tokens:
+            haystack = _haystack(key, paper)
+            if not all(t in haystack for t in tokens):
+                continue
+        yield _candidate(key, paper)
+        count += 1
+        if count >= _LOCAL_PREFILTER:
+            return
+
+
+def _haystack(key: str, paper: Paper) -> str:
+    from paper_ls.bibtex.latex import fold
+
+    families = " ".join(a.family for a in paper.authors[:20])
+    return fold(f"{key} {paper.title} {families} {paper.year or ''} {paper.venue}")
+
+
+def _candidate(key: str, paper: Paper) -> Candidate:
+    return Candidate(
+        key=key, title=paper.title, families=[a.family for a in paper.authors],
+        givens=[a.given for a in paper.authors], year=paper.year, venue=paper.venue,
+    )  # fmt: skip
+
+
+def completion_items(
+    context: CiteContext, ranked: Sequence[Ranked], uri: str, target_bib: Path | None
+) -> list[types.CompletionItem]:
+    replace = types.Range(
+        start=types.Position(context.replace.start.line, context.replace.start.character),
+        end=types.Position(context.replace.end.line, context.replace.end.character),
+    )
+    items = []
+    for position, entry in enumerate(ranked):
+        hit = entry.hit
+        description = _description(hit)
+        data: dict[str, object] = {"key": entry.key, "uri": uri}
+        if entry.local is not None and entry.bib is not None:
+            data["bib"] = str(entry.bib.path)
+            where = f"{entry.bib.path.name}:{entry.local.line}"
+        else:
+            data["paper_id"] = hit.paper_id
+            where = "index"
+        item = types.CompletionItem(
+            label=entry.key,
+            kind=types.CompletionItemKind.Reference,
+            label_details=types.CompletionItemLabelDetails(detail=None, description=description),
+            detail=f"{hit.title} ({where})" if hit.title else where,
+            filter_text=context.prefix,
+            sort_text=f"{position:04d}",
+            text_edit=types.TextEdit(range=replace, new_text=entry.key),
+            data=data,
+        )
+        if entry.local is None and target_bib is not None:
+            item.command = types.Command(
+                title=f"Add BibTeX entry for {entry.key}",
+                command="paper-ls.insertBibtex",
+                arguments=[entry.key, uri],
+            )
+        items.append(item)
+    return items
+
+
+def _description(hit: Hit) -> str:
+    parts = []
+    if hit.authors:
+        first = hit.authors[0][0]
+        parts.append(first + (" et al." if len(hit.authors) > 2 else "")
+                     + (f" and {hit.authors[1][0]}" if len(hit.authors) == 2 else ""))  # fmt: skip
+    if hit.year:
+        parts.append(str(hit.year))
+    if hit.venue:
+        parts.append(hit.venue if len(hit.venue) <= 40 else hit.venue[:39] + "…")
+    return ", ".join(parts)

@@ -1,0 +1,134 @@
+"""Adding a paper's BibTeX entry to a document's bibliography: once, cleanly, undoably.
+
+The edit is computed against the text the editor has (unsaved changes included) and sent
+through `workspace/applyEdit`, so it lands in the editor's undo history; only a client that
+cannot apply edits gets the file written by us, atomically. The entry is appended after one
+blank line; nothing else in the file changes by a single byte.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from lsprotocol import types
+
+from paper_ls.bibtex.render import render_entry
+from paper_ls.documents import latex, markdown
+from paper_ls.documents.project import BibFile, DocumentBibliography
+from paper_ls.model import Paper
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a paper stands relative to a bibliography file."""
+
+    key: str
+    #: False when the file already holds this paper (same key, DOI or arXiv id).
+    needs_entry: bool
+
+
+def place(paper: Paper, bib: BibFile | None) -> Placement:
+    """The key to cite and whether an entry must be added; never a duplicate entry."""
+    if bib is None:
+        return Placement(paper.key, True)
+    existing = bib.find(paper.key)
+    if existing is not None and _same_paper(existing.paper, paper):
+        return Placement(existing.key, False)
+    same = bib.find_same_paper(paper.doi, paper.arxiv)
+    if same is not None:
+        return Placement(same.key, False)
+    if existing is None:
+        return Placement(paper.key, True)
+    return Placement(_free_key(paper.key, bib), True)
+
+
+def _free_key(key: str, bib: BibFile) -> str:
+    suffixes = iter("abcdefghijklmnopqrstuvwxyz")
+    candidate = key
+    while bib.find(candidate) is not None:
+        candidate = key + next(suffixes)
+    return candidate
+
+
+def _same_paper(a: Paper, b: Paper) -> bool:
+    if a.doi and b.doi:
+        return a.doi.lower() == b.doi.lower()
+    if a.arxiv and b.arxiv:
+        return a.arxiv == b.arxiv
+    return " ".join(a.title.lower().split()) == " ".join(b.title.lower().split())
+
+
+def entry_edit(bib_text: str, paper: Paper, key: str) -> tuple[types.Position, str]:
+    """Where to insert and what: the entry after exactly one blank line at the end."""
+    entry = render_entry(paper, key)
+    if not bib_text.strip() or bib_text.endswith("\n\n"):
+        separator = ""
+    elif bib_text.endswith("\n"):
+        separator = "\n"
+    else:
+        separator = "\n\n"
+    return end_position(bib_text), separator + entry
+
+
+def end_position(text: str) -> types.Position:
+    lines = text.split("\n")
+    return types.Position(line=len(lines) - 1, character=utf16_len(lines[-1]))
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def declaration_edit(
+    document_text: str, language: str, bibliography: DocumentBibliography, bib_path: Path
+) -> types.TextEdit | None:
+    """Make a document use a newly created bibliography file."""
+    relative = os.path.relpath(bib_path, bibliography.root.parent)
+    if language == "markdown":
+        if markdown.has_front_matter(document_text):
+            end = markdown.front_matter_end(document_text)
+            if end is None:
+                return None
+            at = types.Position(line=end.line, character=0)
+            return types.TextEdit(types.Range(at, at), f"bibliography: {relative}\n")
+        at = types.Position(line=0, character=0)
+        return types.TextEdit(types.Range(at, at), f"---\nbibliography: {relative}\n---\n\n")
+    if bibliography.biblatex:
+        line = _line_after_biblatex(document_text)
+        if line is not None:
+            at = types.Position(line=line, character=0)
+            return types.TextEdit(types.Range(at, at), f"\\addbibresource{{{relative}}}\n")
+    end = latex.end_document_position(document_text)
+    if end is None:
+        return None
+    name = relative[:-4] if relative.lower().endswith(".bib") else relative
+    at = types.Position(line=end.line, character=0)
+    return types.TextEdit(types.Range(at, at), f"\\bibliography{{{name}}}\n")
+
+
+def _line_after_biblatex(text: str) -> int | None:
+    for number, line in enumerate(text.split("\n")):
+        stripped = line.split("%", 1)[0]
+        if "\\usepackage" in stripped and "biblatex" in stripped:
+            return number + 1
+    return None
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace a file's content in one step: a crash leaves the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,493 @@
+"""The pygls wiring: protocol in, feature functions, protocol out.
+
+State lives here (settings, the index connection, parsed bibliographies); the features are
+functions in their own modules. Requests only read memory and the index: bibliography files
+are parsed in a worker thread when they change, and a request uses what was parsed last.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+from pygls.workspace import TextDocument
+
+from paper_ls import __version__
+from paper_ls.config import resolve_index_path
+from paper_ls.documents import latex, markdown
+from paper_ls.documents.model import CiteContext, Position, is_key_char
+from paper_ls.documents.project import (
+    BibFile,
+    BibliographyCache,
+    DocumentBibliography,
+    bibliography_for,
+)
+from paper_ls.errors import PaperLsError
+from paper_ls.index.reader import find_paper
+from paper_ls.index.store import Index
+from paper_ls.model import Paper
+from paper_ls.server import completion, insertion
+from paper_ls.server.render import paper_markdown
+from paper_ls.server.settings import SECTION, Settings
+
+log = logging.getLogger(__name__)
+
+LATEX_LANGUAGES = frozenset({"latex", "tex", "plaintex"})
+MARKDOWN_LANGUAGES = frozenset({"markdown", "quarto", "rmd", "pandoc", "rmarkdown"})
+TRIGGER_CHARACTERS = ["{", ",", "@", ";", " "]
+INSERT_COMMAND = "paper-ls.insertBibtex"
+
+
+class PaperServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("paper-ls", __version__)
+        self.settings = Settings()
+        self.bibs = BibliographyCache(self.open_text)
+        self.parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-bib")
+        self._index: Index | None = None
+        self._index_failed = False
+
+    # --- state ---------------------------------------------------------------------------
+
+    @property
+    def index(self) -> Index | None:
+        """The index, opened on first use; a missing index leaves the document's .bib files."""
+        if self._index is None and not self._index_failed:
+            path = resolve_index_path(self.settings.index)
+            try:
+                self._index = Index.open(path, create=False)
+            except PaperLsError as exc:
+                self._index_failed = True
+                log.warning("index not available: %s", exc)
+        return self._index
+
+    def apply_settings(self, raw: Any) -> None:
+        updated = self.settings.merged(raw)
+        if updated.index != self.settings.index:
+            if self._index is not None:
+                self._index.close()
+            self._index, self._index_failed = None, False
+        self.settings = updated
+
+    def open_text(self, path: Path) -> str | None:
+        uri = from_fs_path(str(path))
+        if uri is None:
+            return None
+        document = self.workspace.text_documents.get(uri)
+        return document.source if document is not None else None
+
+    def workspace_root(self) -> Path | None:
+        root = self.workspace.root_path
+        return Path(root) if root else None
+
+    def language(self, document: TextDocument) -> str | None:
+        language_id = (document.language_id or "").lower()
+        if language_id in LATEX_LANGUAGES or document.uri.endswith((".tex", ".ltx")):
+            return "latex"
+        if language_id in MARKDOWN_LANGUAGES or document.uri.endswith((".md", ".qmd", ".Rmd")):
+            return "markdown"
+        if language_id == "bibtex" or document.uri.endswith(".bib"):
+            return "bibtex"
+        return None
+
+    def bibliography(self, document: TextDocument) -> DocumentBibliography | None:
+        language = self.language(document)
+        if language not in ("latex", "markdown"):
+            return None
+        return bibliography_for(
+            Path(document.path), document.source, language, self.open_text,
+            self.settings.bibliography, self.workspace_root(),
+        )  # fmt: skip
+
+    def parsed_bibs(self, bibliography: DocumentBibliography | None) -> list[BibFile]:
+        if bibliography is None:
+            return []
+        return [bib for path in bibliography.files if (bib := self.bibs.get(path)) is not None]
+
+    def schedule_refresh(self, paths: tuple[Path, ...] | list[Path]) -> None:
+        for path in paths:
+            self.parser.submit(self._refresh_quietly, path)
+
+    def _refresh_quietly(self, path: Path) -> None:
+        try:
+            self.bibs.refresh(path)
+        except Exception:  # a broken file must never take the server down
+            log.exception("could not read %s", path)
+
+    def refresh_for(self, document: TextDocument) -> None:
+        if self.language(document) == "bibtex":
+            self.schedule_refresh([Path(document.path)])
+            return
+        bibliography = self.bibliography(document)
+        if bibliography is not None:
+            self.schedule_refresh(bibliography.files)
+
+    def cite_context(self, document: TextDocument, position: types.Position) -> CiteContext | None:
+        language = self.language(document)
+        lines = document.lines
+        at = to_model(lines, position, document)
+        if language == "latex":
+            context = latex.cite_context(lines, at, self.settings.citation_commands)
+            return widen_to_query(lines, context) if context is not None else None
+        if language == "markdown":
+            return markdown.cite_context(lines, at)
+        return None
+
+    def find_paper(self, key: str, bibs: list[BibFile]) -> tuple[Paper, str] | None:
+        """The paper for a key and where it lives: the document's .bib first, then the index."""
+        for bib in bibs:
+            entry = bib.find(key)
+            if entry is not None:
+                return entry.paper, f"{bib.path.name}:{entry.line}"
+        index = self.index
+        if index is not None:
+            stored = find_paper(index.conn, key)
+            if stored is not None:
+                return stored.paper, "in the index only, not yet in this document's bibliography"
+        return None
+
+
+def widen_to_query(lines: Any, context: CiteContext) -> CiteContext:
+    """In LaTeX, the query is everything typed since the brace or comma, spaces included.
+
+    Keys have no spaces, but `\\cite{residual learn` is how a writer asks for a paper they
+    only half remember; the whole query is replaced by the chosen key.
+    """
+    start = context.replace.start
+    line = lines[start.line] if start.line < len(lines) else ""
+    begin = _python_index(line, start.character)
+    j = begin
+    while j > 0 and line[j - 1] not in "{,":
+        if not (line[j - 1].isspace() or is_key_char(line[j - 1])):
+            return context
+        j -= 1
+    while j < begin and line[j].isspace():
+        j += 1
+    if j == begin or j == 0:
+        return context
+    cursor = begin + len(context.prefix)
+    widened = Position(start.line, _utf16_len(line[:j]))
+    return replace(context, prefix=line[j:cursor], replace=replace(context.replace, start=widened))
+
+
+# --- positions at the edge ---------------------------------------------------------------
+
+
+def to_model(lines: Any, position: types.Position, document: TextDocument) -> Position:
+    """Client units (whatever encoding was negotiated) -> the model's UTF-16 position."""
+    codec = document.position_codec
+    python = codec.position_from_client_units(list(lines), position)
+    line = lines[python.line] if python.line < len(lines) else ""
+    return Position(python.line, _utf16_len(line[: python.character]))
+
+
+def to_client(lines: Any, position: Position, document: TextDocument) -> types.Position:
+    line = lines[position.line] if position.line < len(lines) else ""
+    python = types.Position(position.line, _python_index(line, position.character))
+    return document.position_codec.position_to_client_units(list(lines), python)
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _python_index(line: str, utf16: int) -> int:
+    units = 0
+    for index, char in enumerate(line):
+        if units >= utf16:
+            return index
+        units += 2 if ord(char) > 0xFFFF else 1
+    return len(line)
+
+
+server = PaperServer()
+
+
+@server.feature(types.INITIALIZE)
+def on_initialize(ls: PaperServer, params: types.InitializeParams) -> None:
+    ls.apply_settings(params.initialization_options)
+
+
+@server.feature(types.INITIALIZED)
+async def on_initialized(ls: PaperServer, params: types.InitializedParams) -> None:
+    await pull_configuration(ls)
+
+
+async def pull_configuration(ls: PaperServer) -> None:
+    workspace = ls.client_capabilities.workspace
+    if workspace is None or not workspace.configuration:
+        return
+    try:
+        result = await ls.workspace_configuration_async(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
+        )
+    except Exception:
+        log.exception("workspace/configuration failed")
+        return
+    if result:
+        ls.apply_settings(result[0])
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+async def on_configuration(ls: PaperServer, params: types.DidChangeConfigurationParams) -> None:
+    ls.apply_settings(params.settings)
+    await pull_configuration(ls)
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+def on_open(ls: PaperServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.refresh_for(ls.workspace.get_text_document(params.text_document.uri))
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+def on_change(ls: PaperServer, params: types.DidChangeTextDocumentParams) -> None:
+    ls.refresh_for(ls.workspace.get_text_document(params.text_document.uri))
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+def on_save(ls: PaperServer, params: types.DidSaveTextDocumentParams) -> None:
+    ls.refresh_for(ls.workspace.get_text_document(params.text_document.uri))
+
+
+@server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+def on_close(ls: PaperServer, params: types.DidCloseTextDocumentParams) -> None:
+    path = to_fs_path(params.text_document.uri)
+    if path and path.endswith(".bib"):
+        ls.schedule_refresh([Path(path)])  # back to what is on disk
+
+
+@server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+def on_watched(ls: PaperServer, params: types.DidChangeWatchedFilesParams) -> None:
+    paths = [Path(p) for change in params.changes if (p := to_fs_path(change.uri))]
+    ls.schedule_refresh([p for p in paths if p.suffix.lower() == ".bib"])
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_COMPLETION,
+    types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=True),
+)
+def on_completion(ls: PaperServer, params: types.CompletionParams) -> types.CompletionList | None:
+    document = ls.workspace.get_text_document(params.text_document.uri)
+    context = ls.cite_context(document, params.position)
+    if context is None:
+        return None
+    bibliography = ls.bibliography(document)
+    bibs = ls.parsed_bibs(bibliography)
+    ranked = completion.rank_for_completion(
+        context, bibs, ls.index, limit=ls.settings.max_items,
+        abstracts=ls.settings.search_abstracts,
+    )  # fmt: skip
+    target = bibliography.files[0] if bibliography and bibliography.files else None
+    items = completion.completion_items(context, ranked, document.uri, target)
+    for item in items:
+        if isinstance(item.text_edit, types.TextEdit):
+            rng = item.text_edit.range
+            item.text_edit.range = types.Range(
+                to_client(document.lines, Position(rng.start.line, rng.start.character), document),
+                to_client(document.lines, Position(rng.end.line, rng.end.character), document),
+            )
+    return types.CompletionList(is_incomplete=True, items=items)
+
+
+@server.feature(types.COMPLETION_ITEM_RESOLVE)
+def on_resolve(ls: PaperServer, item: types.CompletionItem) -> types.CompletionItem:
+    data = item.data if isinstance(item.data, dict) else {}
+    key = str(data.get("key", item.label))
+    uri = data.get("uri")
+    bibs: list[BibFile] = []
+    if isinstance(uri, str) and uri in ls.workspace.text_documents:
+        bibs = ls.parsed_bibs(ls.bibliography(ls.workspace.get_text_document(uri)))
+    found = ls.find_paper(key, bibs)
+    if found is not None:
+        paper, where = found
+        item.documentation = types.MarkupContent(
+            kind=types.MarkupKind.Markdown, value=paper_markdown(paper, where)
+        )
+    return item
+
+
+@server.feature(types.TEXT_DOCUMENT_HOVER)
+def on_hover(ls: PaperServer, params: types.HoverParams) -> types.Hover | None:
+    document = ls.workspace.get_text_document(params.text_document.uri)
+    key, rng, bibs = key_at(ls, document, params.position)
+    if key is None:
+        return None
+    found = ls.find_paper(key, bibs)
+    if found is None:
+        return None
+    paper, where = found
+    return types.Hover(
+        contents=types.MarkupContent(
+            kind=types.MarkupKind.Markdown, value=paper_markdown(paper, where)
+        ),
+        range=rng,
+    )
+
+
+def key_at(
+    ls: PaperServer, document: TextDocument, position: types.Position
+) -> tuple[str | None, types.Range | None, list[BibFile]]:
+    """The citation key under the cursor (a citation, or an entry's key in a .bib file)."""
+    if ls.language(document) == "bibtex":
+        bib = ls.bibs.get(Path(document.path))
+        line = document.lines[position.line] if position.line < len(document.lines) else ""
+        if bib is not None:
+            for entry in bib.entries.values():
+                if entry.line == position.line + 1 and entry.key in line:
+                    return entry.key, None, [bib]
+        return None, None, []
+    context = ls.cite_context(document, position)
+    if context is None:
+        return None, None, []
+    lines = document.lines
+    start, end = context.replace.start, context.replace.end
+    line = lines[start.line] if start.line < len(lines) else ""
+    key = line[_python_index(line, start.character) : _python_index(line, end.character)]
+    if not key:
+        return None, None, []
+    rng = types.Range(to_client(lines, start, document), to_client(lines, end, document))
+    return key, rng, ls.parsed_bibs(ls.bibliography(document))
+
+
+@server.feature(
+    types.TEXT_DOCUMENT_CODE_ACTION,
+    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+)
+def on_code_action(
+    ls: PaperServer, params: types.CodeActionParams
+) -> list[types.CodeAction] | None:
+    document = ls.workspace.get_text_document(params.text_document.uri)
+    key, _, _ = key_at(ls, document, params.range.start)
+    if key is None:
+        return None
+    plan = plan_insertion(ls, document, key, ls.bibs.get)
+    if isinstance(plan, str):
+        return None
+    title = f"Add BibTeX entry for {key} to {plan.target.name}"
+    return [types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix, edit=plan.edit)]
+
+
+@dataclass(frozen=True, slots=True)
+class InsertionPlan:
+    key: str
+    target: Path
+    edit: types.WorkspaceEdit
+    #: The target file's full new text, for clients that cannot apply edits.
+    new_text: str
+
+
+def plan_insertion(
+    ls: PaperServer,
+    document: TextDocument,
+    key: str,
+    parsed: Callable[[Path], BibFile | None],
+) -> InsertionPlan | str:
+    """The edit that adds the index's entry for `key`, or why there is none to add."""
+    bibliography = ls.bibliography(document)
+    index = ls.index
+    if bibliography is None or index is None:
+        return "no bibliography or no index"
+    bibs = [bib for path in bibliography.files if (bib := parsed(path)) is not None]
+    stored = find_paper(index.conn, key)
+    if stored is None:
+        return f"{key} is not in the index"
+    for bib in bibs:
+        if bib.find(key) is not None or bib.find_same_paper(stored.paper.doi, stored.paper.arxiv):
+            return f"{key} is already in {bib.path.name}"
+    target = bibliography.files[0]
+    target_bib = parsed(target)
+    exists = target_bib.exists if target_bib is not None else target.exists()
+    placement = insertion.place(stored.paper, target_bib)
+    text = ls.open_text(target)
+    if text is None:
+        text = target_bib.text if target_bib is not None else ""
+    position, added = insertion.entry_edit(text, stored.paper, placement.key)
+    edit = _workspace_edit(ls, document, bibliography, target, exists, position, added)
+    return InsertionPlan(placement.key, target, edit, text + added)
+
+
+@server.command(INSERT_COMMAND)
+async def insert_bibtex(ls: PaperServer, key: str, uri: str, *_: Any) -> dict[str, object]:
+    """Add the index's entry for `key` to the bibliography of the document at `uri`."""
+    document = ls.workspace.get_text_document(uri)
+    bibliography = ls.bibliography(document)
+    if bibliography is not None:
+        await asyncio.gather(*(_fresh(ls, path) for path in bibliography.files))
+    plan = plan_insertion(ls, document, key, ls.bibs.get)
+    if isinstance(plan, str):
+        return {"added": False, "reason": plan}
+    if _client_applies_edits(ls):
+        result = await ls.workspace_apply_edit_async(
+            types.ApplyWorkspaceEditParams(
+                edit=plan.edit, label=f"Add {plan.key} to {plan.target.name}"
+            )
+        )
+        if not result.applied:
+            return {"added": False, "reason": result.failure_reason or "the editor refused"}
+    else:
+        insertion.write_atomically(plan.target, plan.new_text)
+    ls.schedule_refresh([plan.target])
+    return {"added": True, "key": plan.key, "file": str(plan.target)}
+
+
+async def _fresh(ls: PaperServer, path: Path) -> BibFile:
+    loop = asyncio.get_running_loop()
+    result: BibFile = await loop.run_in_executor(ls.parser, ls.bibs.refresh, path)
+    return result
+
+
+def _client_applies_edits(ls: PaperServer) -> bool:
+    workspace = ls.client_capabilities.workspace
+    return bool(workspace and workspace.apply_edit)
+
+
+def _workspace_edit(
+    ls: PaperServer,
+    document: TextDocument,
+    bibliography: DocumentBibliography,
+    target: Path,
+    exists: bool,
+    position: types.Position,
+    new_text: str,
+) -> types.WorkspaceEdit:
+    target_uri = from_fs_path(str(target)) or target.as_uri()
+    insert = types.TextEdit(types.Range(position, position), new_text)
+    changes: list[Any] = []
+    if not exists:
+        changes.append(
+            types.CreateFile(uri=target_uri, options=types.CreateFileOptions(ignore_if_exists=True))
+        )
+    changes.append(
+        types.TextDocumentEdit(
+            text_document=types.OptionalVersionedTextDocumentIdentifier(
+                uri=target_uri, version=None
+            ),
+            edits=[insert],
+        )
+    )
+    if not exists and not bibliography.declared:
+        language = ls.language(document) or "latex"
+        root_text = ls.open_text(bibliography.root) or (
+            document.source if Path(document.path) == bibliography.root else
+            bibliography.root.read_text(encoding="utf-8", errors="replace")
+        )  # fmt: skip
+        declare = insertion.declaration_edit(root_text, language, bibliography, target)
+        if declare is not None:
+            root_uri = from_fs_path(str(bibliography.root)) or bibliography.root.as_uri()
+            changes.append(
+                types.TextDocumentEdit(
+                    text_document=types.OptionalVersionedTextDocumentIdentifier(
+                        uri=root_uri, version=None
+                    ),
+                    edits=[declare],
+                )
+            )
+    return types.WorkspaceEdit(document_changes=changes)

@@ -1,0 +1,166 @@
+"""Citation completion through a real client: what the writer sees, in the server's order."""
+
+from __future__ import annotations
+
+import pytest
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.server.conftest import Project
+from tests.server.helpers import complete, complete_until, end_of, labels, open_document
+
+
+@pytest.mark.parametrize(
+    ("line", "marker", "expected"),
+    [
+        ("\\cite{attention", "attention", "vaswani2017attention"),
+        (
+            "\\citep[p.~3]{smith2020graphs, residual learn",
+            "residual learn",
+            "heDeepResidualLearning2016",
+        ),
+        ("\\autocite{vaswani", "vaswani", "vaswani2017attention"),
+        ("\\parencite[see][p.~4]{hochreiter", "hochreiter", "hochreiter1997long"),
+        ("\\textcite{atention need", "atention need", "vaswani2017attention"),
+    ],
+)
+async def test_latex_finds_the_paper_first(
+    client: LanguageClient, project: Project, line: str, marker: str, expected: str
+) -> None:
+    text = f"\\documentclass{{article}}\n\\begin{{document}}\n{line}}}\n\\end{{document}}\n"
+    uri = open_document(client, project, "doc.tex", text)
+    result = await complete(client, uri, end_of(text, marker))
+    assert result.is_incomplete
+    assert labels(result)[0] == expected
+
+
+async def test_items_keep_the_server_order_in_every_client(
+    client: LanguageClient, project: Project
+) -> None:
+    """filterText is the typed query and sortText the rank: no client filters or reorders."""
+    text = "\\cite{transduction}"
+    uri = open_document(client, project, "doc.tex", text)
+    position = end_of(text, "transduction")
+    result = await complete(client, uri, position)
+    assert result.items, "an abstract word finds the paper"
+    first = min(result.items, key=lambda i: i.sort_text or "")
+    assert first.label == "vaswani2017attention"
+    for item in result.items:
+        assert item.filter_text == "transduction"
+        assert isinstance(item.text_edit, types.TextEdit)
+        assert item.text_edit.range == types.Range(
+            types.Position(0, 6), types.Position(0, 6 + len("transduction"))
+        )
+        assert item.text_edit.new_text == item.label
+    assert sorted(i.sort_text or "" for i in result.items) == [
+        f"{n:04d}" for n in range(len(result.items))
+    ]
+    assert len(result.items) <= 50
+
+
+async def test_document_bibliography_entries_are_offered(
+    client: LanguageClient, project: Project
+) -> None:
+    text = project.root.joinpath("main.tex").read_text().replace("Intro.", "\\cite{sparse spec}")
+    uri = open_document(client, project, "main.tex", text)
+    result = await complete_until(client, uri, end_of(text, "sparse spec"), "smith2020graphs")
+    item = next(i for i in result.items if i.label == "smith2020graphs")
+    assert item.command is None  # already in refs.bib: nothing to insert
+    assert item.label_details is not None
+    assert item.label_details.description == "Smith and Müller, 2020, Journal of Graph Theory"
+
+
+async def test_index_papers_carry_the_insert_command(
+    client: LanguageClient, project: Project
+) -> None:
+    text = project.root.joinpath("main.tex").read_text().replace("Intro.", "\\cite{vaswani}")
+    uri = open_document(client, project, "main.tex", text)
+    result = await complete(client, uri, end_of(text, "vaswani"))
+    item = next(i for i in result.items if i.label == "vaswani2017attention")
+    assert item.command is not None
+    assert item.command.command == "paper-ls.insertBibtex"
+    assert list(item.command.arguments or []) == ["vaswani2017attention", uri]
+
+
+async def test_resolve_adds_title_and_abstract(client: LanguageClient, project: Project) -> None:
+    text = "\\cite{vaswani"
+    uri = open_document(client, project, "doc.tex", text)
+    result = await complete(client, uri, end_of(text, "vaswani"))
+    item = next(i for i in result.items if i.label == "vaswani2017attention")
+    assert item.documentation is None  # sent lazily
+    resolved = await client.completion_item_resolve_async(item)
+    assert isinstance(resolved.documentation, types.MarkupContent)
+    value = resolved.documentation.value
+    assert "**Attention Is All You Need**" in value
+    assert "Łukasz Kaiser" in value
+    assert "sequence transduction" in value
+    assert "in the index only" in value
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        ("% \\cite{vaswani", "vaswani"),
+        ("\\begin{verbatim}\n\\cite{vaswani\n\\end{verbatim}", "vaswani"),
+        ("\\section{vaswani", "vaswani"),
+    ],
+)
+async def test_nothing_offered_outside_citations(
+    client: LanguageClient, project: Project, text: str, marker: str
+) -> None:
+    uri = open_document(client, project, "doc.tex", text)
+    result = await complete(client, uri, end_of(text, marker))
+    assert result.items == []
+
+
+@pytest.mark.parametrize("prefix", ["é ", "中文 ", "🙂 "])
+async def test_utf16_positions_after_non_ascii_text(
+    client: LanguageClient, project: Project, prefix: str
+) -> None:
+    text = f"{prefix}\\cite{{vaswani"
+    uri = open_document(client, project, "doc.tex", text)
+    result = await complete(client, uri, end_of(text, "vaswani"))
+    item = next(i for i in result.items if i.label == "vaswani2017attention")
+    assert isinstance(item.text_edit, types.TextEdit)
+    start = len((prefix + "\\cite{").encode("utf-16-le")) // 2
+    assert item.text_edit.range.start == types.Position(0, start)
+    assert item.text_edit.range.end == types.Position(0, start + len("vaswani"))
+
+
+@pytest.mark.parametrize(
+    ("text", "marker"),
+    [
+        ("See [@vaswani", "vaswani"),
+        ("As @vaswani", "vaswani"),
+        ("[see @smith2020graphs, p. 3; -@vaswani", "vaswani"),
+    ],
+)
+async def test_markdown_citations(
+    client: LanguageClient, project: Project, text: str, marker: str
+) -> None:
+    uri = open_document(client, project, "notes.md", text, language="markdown")
+    result = await complete(client, uri, end_of(text, marker))
+    assert labels(result)[0] == "vaswani2017attention"
+
+
+async def test_markdown_email_is_not_a_citation(client: LanguageClient, project: Project) -> None:
+    text = "Write to me@vaswani"
+    uri = open_document(client, project, "notes.md", text, language="markdown")
+    result = await complete(client, uri, end_of(text, "vaswani"))
+    assert result.items == []
+
+
+async def test_bib_changed_on_disk_is_picked_up(client: LanguageClient, project: Project) -> None:
+    text = project.root.joinpath("main.tex").read_text().replace("Intro.", "\\cite{quokka}")
+    uri = open_document(client, project, "main.tex", text)
+    await complete_until(client, uri, end_of(text, "\\cite{"), "smith2020graphs")
+    bib = project.root / "refs.bib"
+    bib.write_text(
+        bib.read_text() + "\n@misc{new2024quokka, title={Quokka Behaviour}, year=2024}\n"
+    )
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=bib.as_uri(), type=types.FileChangeType.Changed)]
+        )
+    )
+    await complete_until(client, uri, end_of(text, "quokka"), "new2024quokka")

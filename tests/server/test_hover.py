@@ -1,0 +1,74 @@
+"""Hover on a key: what the paper is, where its entry lives, and nothing injected."""
+
+from __future__ import annotations
+
+import re
+
+from lsprotocol import types
+from pytest_lsp import LanguageClient
+
+from tests.server.conftest import Project
+from tests.server.helpers import complete_until, end_of, open_document
+
+
+async def hover(client: LanguageClient, uri: str, position: types.Position) -> str | None:
+    result = await client.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=position)
+    )
+    if result is None:
+        return None
+    assert isinstance(result.contents, types.MarkupContent)
+    return result.contents.value
+
+
+async def test_hover_on_index_key_shows_abstract_and_links(
+    client: LanguageClient, project: Project
+) -> None:
+    text = "\\cite{vaswani2017attention}"
+    uri = open_document(client, project, "doc.tex", text)
+    value = await hover(client, uri, end_of(text, "\\cite{vasw"))
+    assert value is not None
+    assert "**Attention Is All You Need**" in value
+    assert "Ashish Vaswani" in value and "2017" in value
+    assert "(https://arxiv.org/abs/1706.03762)" in value
+    assert "sequence transduction" in value
+    assert "in the index only, not yet in this document's bibliography" in value
+
+
+async def test_hover_on_local_key_says_where_it_lives(
+    client: LanguageClient, project: Project
+) -> None:
+    text = (
+        project.root.joinpath("main.tex").read_text().replace("Intro.", "\\cite{smith2020graphs}")
+    )
+    uri = open_document(client, project, "main.tex", text)
+    await complete_until(client, uri, end_of(text, "\\cite{"), "smith2020graphs")
+    value = await hover(client, uri, end_of(text, "\\cite{smi"))
+    assert value is not None
+    assert "Ann Smith, Hans Müller" in value
+    assert "(https://doi.org/10.1000/graphs.2020)" in value
+    assert "refs.bib:2" in value
+
+
+async def test_hover_escapes_markdown_from_the_data(
+    client: LanguageClient, project: Project
+) -> None:
+    project.write(
+        "refs.bib",
+        "@misc{evil, title={Click [here](http://evil.example) <img src=x onerror=alert(1)>},"
+        " year=2020}\n",
+    )
+    text = project.root.joinpath("main.tex").read_text().replace("Intro.", "\\cite{evil}")
+    uri = open_document(client, project, "main.tex", text)
+    await complete_until(client, uri, end_of(text, "\\cite{"), "evil")
+    value = await hover(client, uri, end_of(text, "\\cite{ev"))
+    assert value is not None
+    assert "](http://evil.example)" not in value  # no live link
+    assert re.search(r"(?<!\\)<img", value) is None  # no live HTML
+    assert "\\<img src=x onerror=alert\\(1\\)\\>" in value  # shown as text
+
+
+async def test_no_hover_outside_citations(client: LanguageClient, project: Project) -> None:
+    text = "vaswani2017attention"
+    uri = open_document(client, project, "doc.tex", text)
+    assert await hover(client, uri, types.Position(0, 3)) is None
