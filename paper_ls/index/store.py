@@ -39,7 +39,6 @@ CREATE TABLE papers (
     title TEXT NOT NULL,
     families TEXT NOT NULL,         -- family names, in order, joined by U+001F
     givens TEXT NOT NULL,           -- given names, likewise
-    author_text TEXT NOT NULL,      -- as indexed: 'given family; ...'
     year INTEGER,
     venue TEXT NOT NULL,
     doi TEXT NOT NULL,

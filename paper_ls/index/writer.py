@@ -60,9 +60,9 @@ class PaperWriter:
 
     def insert_paper(self, paper: Paper) -> int:
         cursor = self.conn.execute(
-            "INSERT INTO papers (key, key_lower, entry_type, title, families, givens, author_text,"
+            "INSERT INTO papers (key, key_lower, entry_type, title, families, givens,"
             " year, venue, doi, arxiv, url, has_abstract, title_hash)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             _paper_row(paper),
         )
         paper_id = int(cursor.lastrowid or 0)
@@ -72,16 +72,17 @@ class PaperWriter:
     def unindex(self, paper_id: int) -> None:
         """Remove a paper's FTS rows, computing the indexed text from what is stored."""
         row = self.conn.execute(
-            "SELECT key, title, author_text, year, venue, has_abstract FROM papers WHERE id = ?",
+            "SELECT key, title, families, givens, year, venue, has_abstract FROM papers"
+            " WHERE id = ?",
             (paper_id,),
         ).fetchone()
         if row is None:
             return
-        key, title, author_text, year, venue, has_abstract = row
+        key, title, families, givens, year, venue, has_abstract = row
         self.conn.execute(
             "INSERT INTO fts_meta (fts_meta, rowid, key, title, authors, year, venue)"
             " VALUES ('delete', ?, ?, ?, ?, ?, ?)",
-            (paper_id, key, title, author_text, _year_text(year), venue),
+            (paper_id, key, title, _joined_names(families, givens), _year_text(year), venue),
         )
         if has_abstract:
             abstract = merge(self.records_of(paper_id)).abstract
@@ -99,7 +100,7 @@ class PaperWriter:
         paper = merge(records)
         self.conn.execute(
             "UPDATE papers SET key=?, key_lower=?, entry_type=?, title=?, families=?, givens=?,"
-            " author_text=?, year=?, venue=?, doi=?, arxiv=?, url=?, has_abstract=?,"
+            " year=?, venue=?, doi=?, arxiv=?, url=?, has_abstract=?,"
             " title_hash=? WHERE id = ?",
             (*_paper_row(paper), paper_id),
         )
@@ -158,6 +159,14 @@ def deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def _joined_names(families: str, givens: str) -> str:
+    """The indexed author text, rebuilt from the stored names exactly as `author_text`."""
+    if not families and not givens:
+        return ""
+    pairs = zip(families.split(NAME_SEPARATOR), givens.split(NAME_SEPARATOR), strict=True)
+    return "; ".join(f"{given} {family}".strip() for family, given in pairs)
+
+
 def author_text(paper: Paper) -> str:
     return "; ".join(p.display() for p in paper.authors)
 
@@ -174,7 +183,6 @@ def _paper_row(paper: Paper) -> tuple[object, ...]:
         paper.title,
         NAME_SEPARATOR.join(p.family for p in paper.authors),
         NAME_SEPARATOR.join(p.given for p in paper.authors),
-        author_text(paper),
         paper.year,
         paper.venue,
         paper.doi.lower(),
