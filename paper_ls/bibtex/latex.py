@@ -37,6 +37,8 @@ from pylatexenc.latex2text import (
 )
 from pylatexenc.macrospec import MacroSpec, MacroStandardArgsParser, ParsedMacroArgs
 
+from paper_ls.bibtex.parse import braces_balance
+
 __all__ = ["fold", "latex_to_markdown", "latex_to_text"]
 
 
@@ -288,15 +290,7 @@ def _simple_math(math: str) -> bool:
     # read past the closing ``$``.
     if "%" in math:
         return False
-    depth = 0
-    for c in math.replace("\\{", "").replace("\\}", ""):
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
+    return braces_balance(math, count_escaped=False)
 
 
 def _quick_decode_text(text: str, drop_fonts: bool) -> str | None:

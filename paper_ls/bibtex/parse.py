@@ -223,6 +223,26 @@ def _line(block: bibmodel.Block) -> int:
     return (block.start_line or 0) + 1
 
 
+def braces_balance(text: str, *, count_escaped: bool) -> bool:
+    """Whether every `{` closes, in order. BibTeX and biber count `\\{` as a brace too
+    (`count_escaped=True`); LaTeX and bibtexparser do not."""
+    depth = 0
+    escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+            continue
+        if char == "\\" and not count_escaped:
+            escaped = True
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
 def resolve_value(raw: str, strings: dict[str, str], *, keep_month_macro: bool = False) -> str:
     """Expand `@string` macros, `#` concatenation and delimiters into the LaTeX text.
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from paper_ls.bibtex.parse import MONTHS
+from paper_ls.bibtex.parse import MONTHS, braces_balance
 from paper_ls.model import Paper, Person
 
 FIELD_ORDER = (
@@ -123,40 +123,13 @@ def _typed_name(person: Person) -> str:
 
 def escape_latex(text: str) -> str:
     # bibtex and biber count `\{` and `\}` as braces too: lone ones must be spelled out.
-    escapes = _ESCAPES if _braces_pair_up(text) else _LONE_BRACE_ESCAPES
+    escapes = _ESCAPES if braces_balance(text, count_escaped=True) else _LONE_BRACE_ESCAPES
     return _LATEX_SPECIAL.sub(lambda m: escapes[m.group(1)], text)
-
-
-def _braces_pair_up(text: str) -> bool:
-    depth = 0
-    for char in text:
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth < 0:
-                return False
-    return depth == 0
 
 
 def _format_value(name: str, value: str) -> str:
     if name == "month" and value.lower() in MONTHS:
         return value.lower()
-    if not _balanced(value):
+    if not braces_balance(value, count_escaped=False):
         value = escape_latex(value)
     return "{" + value + "}"
-
-
-def _balanced(value: str) -> bool:
-    depth = 0
-    previous = ""
-    for char in value:
-        if previous != "\\":
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-                if depth < 0:
-                    return False
-        previous = char if previous != "\\" else ""
-    return depth == 0

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import paper_ls.documents.latex as latex
+import paper_ls.documents.markdown as markdown
 from paper_ls.bibtex.parse import parse_bibtex
-from paper_ls.documents import latex, markdown
 from paper_ls.model import Paper
 from paper_ls.sources.bibtex import paper_from_entry
 

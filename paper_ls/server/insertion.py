@@ -15,8 +15,9 @@ from pathlib import Path
 
 from lsprotocol import types
 
+import paper_ls.documents.latex as latex
+import paper_ls.documents.markdown as markdown
 from paper_ls.bibtex.render import render_entry
-from paper_ls.documents import latex, markdown
 from paper_ls.documents.project import BibFile, DocumentBibliography
 from paper_ls.model import Paper
 

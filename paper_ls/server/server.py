@@ -20,9 +20,10 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
+import paper_ls.documents.latex as latex
+import paper_ls.documents.markdown as markdown
 from paper_ls import __version__
 from paper_ls.config import resolve_index_path
-from paper_ls.documents import latex, markdown
 from paper_ls.documents.model import CiteContext, Position, is_key_char
 from paper_ls.documents.project import (
     BibFile,
@@ -400,8 +401,9 @@ def plan_insertion(
     if stored is None:
         return f"{key} is not in the index"
     for bib in bibs:
-        if bib.find(key) is not None or bib.find_same_paper(stored.paper.doi, stored.paper.arxiv):
-            return f"{key} is already in {bib.path.name}"
+        present = insertion.place(stored.paper, bib)
+        if not present.needs_entry:
+            return f"{key} is already in {bib.path.name} as {present.key}"
     target = bibliography.files[0]
     target_bib = parsed(target)
     exists = target_bib.exists if target_bib is not None else target.exists()

@@ -137,3 +137,22 @@ async def test_code_action_offers_the_entry(client: LanguageClient, project: Pro
     target_uri, text_edit = single_text_edit(action.edit)
     assert target_uri == project.uri("refs.bib")
     assert text_edit.new_text.startswith("\n@inproceedings{vaswani2017attention,\n")
+
+
+async def test_key_taken_by_another_paper_gets_a_suffix(
+    client: LanguageClient, project: Project
+) -> None:
+    project.write(
+        "refs.bib",
+        REFS_BIB + "\n@misc{vaswani2017attention, title={A Different Paper}, year=2017}\n",
+    )
+    text = project.root.joinpath("main.tex").read_text()
+    uri = open_document(client, project, "main.tex", text)
+    result = await insert(client, "vaswani2017attention", uri)
+    assert result == {
+        "added": True,
+        "key": "vaswani2017attentiona",
+        "file": str(project.root / "refs.bib"),
+    }
+    _, text_edit = single_text_edit(project.applied[0])
+    assert text_edit.new_text.startswith("\n@inproceedings{vaswani2017attentiona,\n")
