@@ -86,7 +86,13 @@ def step_export(ctx: DemoContext) -> None:
     ctx.say(render_entry(stored.paper).rstrip())
 
 
-STEPS: list[Step] = [step_import, step_search, step_export]
+def step_server(ctx: DemoContext) -> None:
+    from paper_ls.demo_server import step_language_server
+
+    step_language_server(ctx)
+
+
+STEPS: list[Step] = [step_import, step_search, step_export, step_server]
 
 
 def run_demo(out: TextIO) -> int:

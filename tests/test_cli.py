@@ -161,3 +161,10 @@ def test_demo_shows_the_main_job(cli: Cli) -> None:
     assert "Indexed 49 entries" in result.out
     assert "vaswani2017attention" in result.out
     assert "@inproceedings{vaswani2017attention," in result.out
+    # ... and through the real language server: completion, resolve, insertion.
+    assert "typed '\\cite{attention need' -> " in result.out
+    assert "    vaswani2017attention " in result.out.split("driven over stdio")[1]
+    assert "**Attention Is All You Need**" in result.out
+    assert "the editor is asked to append to refs.bib: @inproceedings{vaswani2017attention," in (
+        result.out
+    )
