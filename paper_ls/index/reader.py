@@ -22,7 +22,7 @@ class StoredPaper:
 
 def paper_ids_for_key(conn: sqlite3.Connection, key: str) -> list[int]:
     """Papers cited by `key`: its own key first, then papers that a source calls so."""
-    rows = conn.execute("SELECT id FROM papers WHERE key_lower = ?", (key.lower(),)).fetchall()
+    rows = conn.execute("SELECT id FROM papers WHERE key = ? COLLATE NOCASE", (key,)).fetchall()
     if not rows:
         rows = conn.execute(
             "SELECT DISTINCT paper_id FROM records WHERE key = ? COLLATE NOCASE", (key,)

@@ -329,7 +329,8 @@ class _Gatherer:
         if not compact or " " in self.query.text.strip():
             return
         rows = self._query(
-            "SELECT id FROM papers WHERE key_lower >= ? AND key_lower < ? LIMIT ?",
+            "SELECT id FROM papers WHERE key >= ? COLLATE NOCASE AND key < ? COLLATE NOCASE"
+            " LIMIT ?",
             (compact, compact + "\U0010ffff", _KEY_CANDIDATES),
         )
         for (pid,) in rows:

@@ -2,7 +2,8 @@
 
 One SQLite file in WAL mode so that several editors' servers read while `paper-ls add`
 writes. Text is indexed by two contentless FTS5 tables (no second copy of the text): a small
-one over key/title/authors/year/venue with prefix indexes for keystroke search, and one over
+one over title/authors/year with prefix indexes for keystroke search (keys have their own
+B-tree index for prefixes), and one over
 abstracts without positions (`detail=none`), which is all an AND of words needs.
 """
 
@@ -34,7 +35,6 @@ CREATE TABLE sources (
 CREATE TABLE papers (
     id INTEGER PRIMARY KEY,
     key TEXT NOT NULL,
-    key_lower TEXT NOT NULL,
     entry_type TEXT NOT NULL,
     title TEXT NOT NULL,
     families TEXT NOT NULL,         -- family names, in order, joined by U+001F
@@ -43,11 +43,10 @@ CREATE TABLE papers (
     venue TEXT NOT NULL,
     doi TEXT NOT NULL,
     arxiv TEXT NOT NULL,
-    url TEXT NOT NULL,
     has_abstract INTEGER NOT NULL,
     title_hash INTEGER NOT NULL     -- normalised title + year, for deduplication
 );
-CREATE INDEX papers_key ON papers(key_lower);
+CREATE INDEX papers_key ON papers(key COLLATE NOCASE);
 CREATE INDEX papers_doi ON papers(doi) WHERE doi != '';
 CREATE INDEX papers_arxiv ON papers(arxiv) WHERE arxiv != '';
 CREATE INDEX papers_title_hash ON papers(title_hash);
@@ -64,7 +63,7 @@ CREATE INDEX records_source ON records(source_id, key);
 CREATE INDEX records_paper ON records(paper_id);
 CREATE INDEX records_key ON records(key COLLATE NOCASE);
 CREATE VIRTUAL TABLE fts_meta USING fts5(
-    key, title, authors, year, venue,
+    title, authors, year,
     content='', prefix='1 2 3 4', tokenize='{_TOKENIZER}'
 );
 CREATE VIRTUAL TABLE fts_abstract USING fts5(

@@ -51,7 +51,7 @@ class PaperWriter:
     def key_is_taken(self, key: str) -> bool:
         return (
             self.conn.execute(
-                "SELECT 1 FROM papers WHERE key_lower = ? LIMIT 1", (key.lower(),)
+                "SELECT 1 FROM papers WHERE key = ? COLLATE NOCASE LIMIT 1", (key,)
             ).fetchone()
             is not None
         )
@@ -60,9 +60,9 @@ class PaperWriter:
 
     def insert_paper(self, paper: Paper) -> int:
         cursor = self.conn.execute(
-            "INSERT INTO papers (key, key_lower, entry_type, title, families, givens,"
-            " year, venue, doi, arxiv, url, has_abstract, title_hash)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO papers (key, entry_type, title, families, givens,"
+            " year, venue, doi, arxiv, has_abstract, title_hash)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             _paper_row(paper),
         )
         paper_id = int(cursor.lastrowid or 0)
@@ -72,17 +72,16 @@ class PaperWriter:
     def unindex(self, paper_id: int) -> None:
         """Remove a paper's FTS rows, computing the indexed text from what is stored."""
         row = self.conn.execute(
-            "SELECT key, title, families, givens, year, venue, has_abstract FROM papers"
-            " WHERE id = ?",
+            "SELECT title, families, givens, year, has_abstract FROM papers WHERE id = ?",
             (paper_id,),
         ).fetchone()
         if row is None:
             return
-        key, title, families, givens, year, venue, has_abstract = row
+        title, families, givens, year, has_abstract = row
         self.conn.execute(
-            "INSERT INTO fts_meta (fts_meta, rowid, key, title, authors, year, venue)"
-            " VALUES ('delete', ?, ?, ?, ?, ?, ?)",
-            (paper_id, key, title, _joined_names(families, givens), _year_text(year), venue),
+            "INSERT INTO fts_meta (fts_meta, rowid, title, authors, year)"
+            " VALUES ('delete', ?, ?, ?, ?)",
+            (paper_id, title, _joined_names(families, givens), _year_text(year)),
         )
         if has_abstract:
             abstract = merge(self.records_of(paper_id)).abstract
@@ -99,8 +98,8 @@ class PaperWriter:
             return
         paper = merge(records)
         self.conn.execute(
-            "UPDATE papers SET key=?, key_lower=?, entry_type=?, title=?, families=?, givens=?,"
-            " year=?, venue=?, doi=?, arxiv=?, url=?, has_abstract=?,"
+            "UPDATE papers SET key=?, entry_type=?, title=?, families=?, givens=?,"
+            " year=?, venue=?, doi=?, arxiv=?, has_abstract=?,"
             " title_hash=? WHERE id = ?",
             (*_paper_row(paper), paper_id),
         )
@@ -114,15 +113,8 @@ class PaperWriter:
 
     def _index(self, paper_id: int, paper: Paper) -> None:
         self.conn.execute(
-            "INSERT INTO fts_meta (rowid, key, title, authors, year, venue) VALUES (?,?,?,?,?,?)",
-            (
-                paper_id,
-                paper.key,
-                paper.title,
-                author_text(paper),
-                _year_text(paper.year),
-                paper.venue,
-            ),
+            "INSERT INTO fts_meta (rowid, title, authors, year) VALUES (?,?,?,?)",
+            (paper_id, paper.title, author_text(paper), _year_text(paper.year)),
         )
         if paper.abstract:
             self.conn.execute(
@@ -178,7 +170,6 @@ def _year_text(year: int | None) -> str:
 def _paper_row(paper: Paper) -> tuple[object, ...]:
     return (
         paper.key,
-        paper.key.lower(),
         paper.entry_type,
         paper.title,
         NAME_SEPARATOR.join(p.family for p in paper.authors),
@@ -187,7 +178,6 @@ def _paper_row(paper: Paper) -> tuple[object, ...]:
         paper.venue,
         paper.doi.lower(),
         paper.arxiv,
-        paper.url,
         1 if paper.abstract else 0,
         title_hash(paper.title, paper.year),
     )
