@@ -164,3 +164,48 @@ async def test_bib_changed_on_disk_is_picked_up(client: LanguageClient, project:
         )
     )
     await complete_until(client, uri, end_of(text, "quokka"), "new2024quokka")
+
+
+async def test_edit_arriving_before_the_request_is_honoured(
+    client: LanguageClient, project: Project
+) -> None:
+    """Completion must answer for the text as changed, not as opened."""
+    text = "\\cite{"
+    uri = open_document(client, project, "doc.tex", text)
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
+            content_changes=[
+                types.TextDocumentContentChangePartial(
+                    range=types.Range(types.Position(0, 6), types.Position(0, 6)),
+                    text="hochreiter",
+                )
+            ],
+        )
+    )
+    result = await complete(client, uri, types.Position(0, 16))
+    assert labels(result)[0] == "hochreiter1997long"
+
+
+async def test_settings_change_applies_at_once(client: LanguageClient, project: Project) -> None:
+    text = "\\cite{learning"
+    uri = open_document(client, project, "doc.tex", text)
+    before = await complete(client, uri, end_of(text, "learning"))
+    assert len(before.items) > 3
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"paper-ls": {"maxItems": 3}})
+    )
+    after = await complete(client, uri, end_of(text, "learning"))
+    assert len(after.items) == 3
+
+
+async def test_extra_citation_command_from_settings(
+    client: LanguageClient, project: Project
+) -> None:
+    text = "\\mycite{vaswani"
+    uri = open_document(client, project, "doc.tex", text)
+    assert (await complete(client, uri, end_of(text, "vaswani"))).items == []
+    client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"paper-ls": {"citationCommands": ["mycite"]}})
+    )
+    assert labels(await complete(client, uri, end_of(text, "vaswani")))[0] == "vaswani2017attention"

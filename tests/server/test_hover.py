@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from lsprotocol import types
@@ -72,3 +73,19 @@ async def test_no_hover_outside_citations(client: LanguageClient, project: Proje
     text = "vaswani2017attention"
     uri = open_document(client, project, "doc.tex", text)
     assert await hover(client, uri, types.Position(0, 3)) is None
+
+
+async def test_hover_on_an_entry_key_in_the_bib_file(
+    client: LanguageClient, project: Project
+) -> None:
+    text = (project.root / "refs.bib").read_text()
+    uri = open_document(client, project, "refs.bib", text, language="bibtex")
+    position = end_of(text, "@article{smi")
+    for _ in range(100):  # the file is parsed in the background
+        value = await hover(client, uri, position)
+        if value is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert value is not None
+    assert "**Sparse Graphs and Their Spectra**" in value
+    assert "refs.bib:2" in value
