@@ -1,0 +1,110 @@
+"""Which bibliography files a document uses, found as a writer lays out a project."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from paper_ls.documents.project import BibliographyCache, bibliography_for
+
+
+def write(root: Path, name: str, text: str) -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    return path
+
+
+def not_open(_: Path) -> str | None:
+    return None
+
+
+def latex_of(path: Path, configured: tuple[str, ...] = ()) -> tuple[Path, tuple[Path, ...], bool]:
+    found = bibliography_for(path, path.read_text(), "latex", not_open, configured)
+    return found.root, found.files, found.declared
+
+
+def test_bibliography_command_with_and_without_suffix(tmp_path: Path) -> None:
+    main = write(tmp_path, "main.tex", "\\documentclass{article}\n\\bibliography{refs,more.bib}\n")
+    assert latex_of(main) == (main, (tmp_path / "refs.bib", tmp_path / "more.bib"), True)
+
+
+def test_addbibresource_and_biblatex(tmp_path: Path) -> None:
+    main = write(
+        tmp_path,
+        "main.tex",
+        "\\documentclass{article}\n\\usepackage[style=apa]{biblatex}\n"
+        "\\addbibresource{bib/refs.bib}\n",
+    )
+    found = bibliography_for(main, main.read_text(), "latex", not_open)
+    assert found.files == (tmp_path / "bib" / "refs.bib",)
+    assert found.biblatex
+
+
+def test_magic_root_comment_gives_the_roots_bibliography(tmp_path: Path) -> None:
+    main = write(tmp_path, "main.tex", "\\documentclass{book}\n\\bibliography{thesis}\n")
+    chapter = write(tmp_path, "chapters/one.tex", "% !TEX root = ../main.tex\n\\chapter{One}\n")
+    assert latex_of(chapter) == (main, (tmp_path / "thesis.bib",), True)
+
+
+@pytest.mark.parametrize("command", ["\\input{chapters/two}", "\\include{chapters/two}",
+                                     "\\subfile{chapters/two.tex}"])  # fmt: skip
+def test_included_file_finds_its_root(tmp_path: Path, command: str) -> None:
+    main = write(
+        tmp_path, "main.tex", f"\\documentclass{{book}}\n{command}\n\\bibliography{{thesis}}\n"
+    )
+    chapter = write(tmp_path, "chapters/two.tex", "\\section{Two}\n")
+    assert latex_of(chapter) == (main, (tmp_path / "thesis.bib",), True)
+
+
+def test_setting_then_references_bib_as_fallbacks(tmp_path: Path) -> None:
+    lone = write(tmp_path, "notes.tex", "\\documentclass{article}\n")
+    assert latex_of(lone) == (lone, (tmp_path / "references.bib",), False)
+    assert latex_of(lone, ("lib/all.bib",)) == (lone, (tmp_path / "lib" / "all.bib",), False)
+
+
+@pytest.mark.parametrize(
+    "front_matter",
+    [
+        "bibliography: refs.bib",
+        'bibliography: "refs.bib"',
+        "bibliography: [refs.bib, extra.bib]",
+        "bibliography:\n  - refs.bib\n  - extra.bib",
+    ],
+)
+def test_markdown_front_matter(tmp_path: Path, front_matter: str) -> None:
+    doc = write(tmp_path, "paper.md", f"---\ntitle: X\n{front_matter}\n---\n\nText [@a].\n")
+    found = bibliography_for(doc, doc.read_text(), "markdown", not_open)
+    assert found.declared
+    assert found.files[0] == tmp_path / "refs.bib"
+
+
+def test_quarto_project_file(tmp_path: Path) -> None:
+    write(tmp_path, "_quarto.yml", "project:\n  type: book\nbibliography: book.bib\n")
+    doc = write(tmp_path, "chapters/intro.qmd", "# Intro\n\nAs @a showed.\n")
+    found = bibliography_for(doc, doc.read_text(), "markdown", not_open, (), tmp_path)
+    assert found.files == (tmp_path / "book.bib",)
+
+
+def test_cache_parses_once_and_again_after_a_change(tmp_path: Path) -> None:
+    bib = write(tmp_path, "refs.bib", "@misc{a, title={One}}\n")
+    cache = BibliographyCache(not_open)
+    assert cache.get(bib) is None  # nothing parsed on the caller's thread
+    first = cache.refresh(bib)
+    assert cache.refresh(bib) is first
+    bib.write_text("@misc{a, title={One}}\n@misc{b, title={Two}}\n")
+    second = cache.refresh(bib)
+    assert list(second.entries) == ["a", "b"]
+    assert second.entries["b"].line == 2
+
+
+def test_editor_text_wins_over_disk(tmp_path: Path) -> None:
+    bib = write(tmp_path, "refs.bib", "@misc{a, title={On disk}}\n")
+    cache = BibliographyCache(lambda p: "@misc{z, title={Unsaved}}\n" if p == bib else None)
+    assert list(cache.refresh(bib).entries) == ["z"]
+
+
+def test_missing_file_is_known_as_missing(tmp_path: Path) -> None:
+    cache = BibliographyCache(not_open)
+    assert cache.refresh(tmp_path / "nope.bib").exists is False
