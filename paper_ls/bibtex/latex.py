@@ -489,13 +489,16 @@ _MD_CONVERTER: Any = _MarkdownNodes2Text(
     math_mode="verbatim",
 )
 
-# Everything CommonMark/GFM or inline HTML could act on. CommonMark lets any
-# ASCII punctuation be backslash-escaped, so over-escaping is harmless.
-# ``$`` is included so a math-aware renderer shows math source exactly as
-# latex_to_text does instead of half-rendering it; ``&`` stops entity decoding;
-# ``~`` stops GFM strikethrough.
-_MD_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]{}()#+-!<>|~$&"})
+# Everything CommonMark/GFM or inline HTML could act on inside a line. Escaping
+# more would be harmless to CommonMark but not to people: Neovim's hover shows
+# backslash escapes literally ("state\-of\-the\-art"). With ``[`` and ``]``
+# escaped no link or image can form, so ``(``, ``)`` and ``!`` are safe; ``$``
+# keeps a math-aware renderer from half-rendering math source; ``&`` stops
+# entity decoding; ``~`` stops GFM strikethrough; ``|`` stops tables.
+_MD_ESCAPES = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~$&"})
+# At the start of a block these begin headings, lists, quotes or rules.
 _MD_LEADING_ORDERED = re.compile(r"^(\d+)([.)])")
+_MD_LEADING_MARKER = re.compile(r"^([#+\-=])")
 _SPACE_AFTER_OPEN = re.compile(f"([{_OPENERS}])( +)")
 _SPACE_BEFORE_CLOSE = re.compile(f"( +)([{_CLOSERS}])")
 _EMPTY_OR_ADJACENT = re.compile(
@@ -535,7 +538,7 @@ def _tidy_markers(text: str) -> str:
         text = new
 
 
-def _render_markdown(text: str) -> str:
+def _render_markdown(text: str, at_block_start: bool) -> str:
     out: list[str] = []
     em = strong = 0
     code_depth = 0
@@ -571,36 +574,39 @@ def _render_markdown(text: str) -> str:
             continue
         else:
             escaped = _escape_md(piece)
-            if not out:
-                # "1. x" or "1) x" at the start would become a numbered list.
+            if not out and at_block_start:
+                # "1. x", "- x", "# x" at the start would become a list or heading.
                 escaped = _MD_LEADING_ORDERED.sub(r"\1\\\2", escaped)
+                escaped = _MD_LEADING_MARKER.sub(r"\\\1", escaped)
             out.append(escaped)
     if code_buf:
         out.append(_code_span("".join(code_buf)))
     return "".join(out)
 
 
-def latex_to_markdown(value: str) -> str:
+def latex_to_markdown(value: str, *, at_block_start: bool = True) -> str:
     """Decode a BibTeX field value to Markdown that is safe to show in a hover.
 
     Field values come from arbitrary downloaded records, so every character of
     decoded text -- including math source -- is escaped: the result can carry
     italics, bold and code spans that we add, but never links, HTML or
-    formatting of the record's own making. Never raises.
+    formatting of the record's own making. Never raises. Pass
+    `at_block_start=False` for text placed mid-line (a link's text), where a
+    leading "10." or "-" cannot start a list.
     """
     value = value.translate(_STRIP_SENTINELS)
     if not _needs_parsing(value):
-        return _render_markdown(_collapse(value))
+        return _render_markdown(_collapse(value), at_block_start)
     # Without font macros the quick path's output is all plain text.
     quick = _quick_decode(value, drop_fonts=False)
     if quick is not None:
-        return _render_markdown(_collapse(quick))
+        return _render_markdown(_collapse(quick), at_block_start)
     try:
         text: str = _MD_CONVERTER.nodelist_to_text(_parse(value))
     except Exception:
         text = _fallback_strip(value)
     # Collapse again: moving spaces out of markers can leave doubles at the ends.
-    return _render_markdown(_collapse(_tidy_markers(_collapse(text))))
+    return _render_markdown(_collapse(_tidy_markers(_collapse(text))), at_block_start)
 
 
 # --------------------------------------------------------------------------- folding

@@ -15,8 +15,8 @@ def md_field(paper: Paper, name: str, decoded: str) -> str:
     return latex_to_markdown(raw if raw else escape_latex(decoded))
 
 
-def md_text(text: str) -> str:
-    return latex_to_markdown(escape_latex(text))
+def md_text(text: str, *, inline: bool = False) -> str:
+    return latex_to_markdown(escape_latex(text), at_block_start=not inline)
 
 
 def authors_line(paper: Paper, most: int = 8) -> str:
@@ -38,11 +38,12 @@ def paper_markdown(paper: Paper, where: str) -> str:
         parts.append(" · ".join(byline))
     links = []
     if paper.doi:
-        links.append(
-            f"[doi:{md_text(paper.doi)}](https://doi.org/{quote(paper.doi, safe='/:;.-_')})"
-        )
+        target = quote(paper.doi, safe="/:;.-_")
+        links.append(f"[doi:{md_text(paper.doi, inline=True)}](https://doi.org/{target})")
     if paper.arxiv:
-        links.append(f"[arXiv:{md_text(paper.arxiv)}](https://arxiv.org/abs/{quote(paper.arxiv)})")
+        links.append(
+            f"[arXiv:{md_text(paper.arxiv, inline=True)}](https://arxiv.org/abs/{quote(paper.arxiv)})"
+        )
     if paper.url and paper.url.startswith(("http://", "https://")):
         links.append(f"[link](<{quote(paper.url, safe=':/?#[]@!$&()*+,;=%~.-_')}>)")
     if links:

@@ -255,15 +255,15 @@ def test_plain_text_does_no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
         (r"\textbf{a}\textbf{b}", "**ab**"),
         (r"a \emph{ b } c", "a *b* c"),
         (r"a \emph{} b", "a b"),
-        ("{BERT}: Pre-training", r"BERT: Pre\-training"),
+        ("{BERT}: Pre-training", "BERT: Pre-training"),
         (r"R\&D", r"R\&D"),
         (r"snake\_case", r"snake\_case"),
         ("1990--2000", "1990\u20132000"),
         ("``quoted''", "“quoted”"),
         (r"\url{http://x.org/a_b}", r"http://x.org/a\_b"),
         # math source is kept, escaped so it shows exactly as written
-        (r"$\alpha$-divergence", r"\$\\alpha\$\-divergence"),
-        ("$O(n^2)$", r"\$O\(n^2\)\$"),
+        (r"$\alpha$-divergence", r"\$\\alpha\$-divergence"),
+        ("$O(n^2)$", r"\$O(n^2)\$"),
     ],
 )
 def test_latex_to_markdown(value: str, expected: str) -> None:
@@ -273,12 +273,12 @@ def test_latex_to_markdown(value: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
-        ("<img src=x onerror=alert(1)>", r"\<img src=x onerror=alert\(1\)\>"),
-        ("{x} <img src=x onerror=alert(1)>", r"x \<img src=x onerror=alert\(1\)\>"),
-        ("[click](http://evil)", r"\[click\]\(http://evil\)"),
-        (r"\emph{[click](http://evil)}", r"*\[click\]\(http://evil\)*"),
-        ("![img](http://evil/x.png)", r"\!\[img\]\(http://evil/x.png\)"),
-        ("<script>alert(1)</script>", r"\<script\>alert\(1\)\</script\>"),
+        ("<img src=x onerror=alert(1)>", r"\<img src=x onerror=alert(1)\>"),
+        ("{x} <img src=x onerror=alert(1)>", r"x \<img src=x onerror=alert(1)\>"),
+        ("[click](http://evil)", r"\[click\](http://evil)"),
+        (r"\emph{[click](http://evil)}", r"*\[click\](http://evil)*"),
+        ("![img](http://evil/x.png)", r"!\[img\](http://evil/x.png)"),
+        ("<script>alert(1)</script>", r"\<script\>alert(1)\</script\>"),
         ("<http://evil>", r"\<http://evil\>"),
         ("[a][ref]", r"\[a\]\[ref\]"),
         ("&lt;b&gt;", r"\&lt;b\&gt;"),
@@ -303,7 +303,8 @@ def test_markdown_injection_is_inert(value: str, expected: str) -> None:
     assert latex_to_markdown(value) == expected
 
 
-_UNESCAPED = re.compile(r"(?<!\\)(?:\\\\)*[<\[\]()!&`]")
+# With [ and ] escaped no link can form, so ( ) and ! may stay as they are.
+_UNESCAPED = re.compile(r"(?<!\\)(?:\\\\)*[<\[\]&`]")
 
 
 @pytest.mark.parametrize(

@@ -64,9 +64,9 @@ async def test_hover_escapes_markdown_from_the_data(
     await complete_until(client, uri, end_of(text, "\\cite{"), "evil")
     value = await hover(client, uri, end_of(text, "\\cite{ev"))
     assert value is not None
-    assert "](http://evil.example)" not in value  # no live link
+    assert re.search(r"(?<!\\)\]\(http", value) is None  # no live link
     assert re.search(r"(?<!\\)<img", value) is None  # no live HTML
-    assert "\\<img src=x onerror=alert\\(1\\)\\>" in value  # shown as text
+    assert "\\<img src=x onerror=alert(1)\\>" in value  # shown as text
 
 
 async def test_no_hover_outside_citations(client: LanguageClient, project: Project) -> None:
