@@ -102,6 +102,25 @@ class Candidate:
     paper_id: int | None = None
     doi: str = ""
     arxiv: str = ""
+    #: Words of the title and family names, when computed ahead of time (a document's
+    #: .bib is tokenised once when parsed, not on every keystroke).
+    title_words: list[str] | None = None
+    family_words: list[list[str]] | None = None
+    #: All searchable words joined, for a cheap substring prefilter.
+    haystack: str = ""
+
+    @classmethod
+    def prepared(cls, **values: object) -> Candidate:
+        """A candidate with its words computed now, for reuse across many searches."""
+        cand = cls(**values)  # type: ignore[arg-type]
+        cand.title_words = words(cand.title)
+        cand.family_words = [words(f) for f in cand.families[:_AUTHORS_SCORED]]
+        families = " ".join(w for ws in cand.family_words for w in ws)
+        cand.haystack = " ".join(
+            [cand.key.lower(), " ".join(cand.title_words), families, str(cand.year or ""),
+             " ".join(words(cand.venue))]
+        )  # fmt: skip
+        return cand
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +211,12 @@ def score(query: Query, cand: Candidate) -> float:
         total += 120.0 if key_lower == compact else 100.0 + 10.0 * len(compact) / len(key_lower)
     if not query.tokens:
         return total
-    title_words = words(cand.title)
-    family_words = [words(f) for f in cand.families[:_AUTHORS_SCORED]]
+    title_words = cand.title_words if cand.title_words is not None else words(cand.title)
+    family_words = (
+        cand.family_words
+        if cand.family_words is not None
+        else [words(f) for f in cand.families[:_AUTHORS_SCORED]]
+    )
     given_words: set[str] | None = None
     venue_words = set(words(cand.venue))
     year = str(cand.year) if cand.year else ""
