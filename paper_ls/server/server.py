@@ -55,6 +55,7 @@ class PaperServer(LanguageServer):
         self.parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-bib")
         self._index: Index | None = None
         self._index_failed = False
+        self._bibliographies: dict[str, tuple[object, DocumentBibliography]] = {}
 
     # --- state ---------------------------------------------------------------------------
 
@@ -100,9 +101,22 @@ class PaperServer(LanguageServer):
         return None
 
     def bibliography(self, document: TextDocument) -> DocumentBibliography | None:
+        """The document's bibliography, worked out once per version of its text."""
         language = self.language(document)
         if language not in ("latex", "markdown"):
             return None
+        stamp = (document.uri, document.version, self.settings.bibliography)
+        cached = self._bibliographies.get(document.uri)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        found = self._find_bibliography(document, language)
+        self._bibliographies[document.uri] = (stamp, found)
+        return found
+
+    def forget_bibliographies(self) -> None:
+        self._bibliographies.clear()
+
+    def _find_bibliography(self, document: TextDocument, language: str) -> DocumentBibliography:
         return bibliography_for(
             Path(document.path), document.source, language, self.open_text,
             self.settings.bibliography, self.workspace_root(),
@@ -124,6 +138,10 @@ class PaperServer(LanguageServer):
             log.exception("could not read %s", path)
 
     def refresh_for(self, document: TextDocument) -> None:
+        # Another file's change may move a root's declarations: forget the others' answers.
+        self._bibliographies = {
+            uri: v for uri, v in self._bibliographies.items() if uri == document.uri
+        }
         if self.language(document) == "bibtex":
             self.schedule_refresh([Path(document.path)])
             return
@@ -267,6 +285,7 @@ def on_close(ls: PaperServer, params: types.DidCloseTextDocumentParams) -> None:
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def on_watched(ls: PaperServer, params: types.DidChangeWatchedFilesParams) -> None:
+    ls.forget_bibliographies()
     paths = [Path(p) for change in params.changes if (p := to_fs_path(change.uri))]
     ls.schedule_refresh([p for p in paths if p.suffix.lower() == ".bib"])
 
@@ -287,14 +306,15 @@ def on_completion(ls: PaperServer, params: types.CompletionParams) -> types.Comp
         abstracts=ls.settings.search_abstracts,
     )  # fmt: skip
     target = bibliography.files[0] if bibliography and bibliography.files else None
+    lines = document.lines
+    client_range = types.Range(
+        to_client(lines, context.replace.start, document),
+        to_client(lines, context.replace.end, document),
+    )
     items = completion.completion_items(context, ranked, document.uri, target)
     for item in items:
         if isinstance(item.text_edit, types.TextEdit):
-            rng = item.text_edit.range
-            item.text_edit.range = types.Range(
-                to_client(document.lines, Position(rng.start.line, rng.start.character), document),
-                to_client(document.lines, Position(rng.end.line, rng.end.character), document),
-            )
+            item.text_edit.range = client_range  # one range for all: converted once
     return types.CompletionList(is_incomplete=True, items=items)
 
 
