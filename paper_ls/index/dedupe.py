@@ -7,6 +7,8 @@ bare arXiv record and a curated .bib entry become one better entry.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from rapidfuzz import fuzz
 
 from paper_ls.bibtex.latex import fold
@@ -57,12 +59,9 @@ def merge(records: list[Paper]) -> Paper:
     )
 
 
-def _longest(values: object) -> str:
-    best = ""
-    for value in values:  # type: ignore[attr-defined]
-        if len(value) > len(best):
-            best = value
-    return best
+def _longest(values: Iterable[str]) -> str:
+    """The longest value; the earliest of equals, so the oldest record wins ties."""
+    return max(values, key=len, default="")
 
 
 def _author_richness(authors: list[Person]) -> tuple[int, int]:

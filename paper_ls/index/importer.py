@@ -7,6 +7,8 @@ entries are rewritten and a file that has not changed on disk is not even read.
 from __future__ import annotations
 
 import os
+import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +19,7 @@ from paper_ls.index.keys import generate_key
 from paper_ls.index.store import Index
 from paper_ls.index.writer import PaperWriter
 from paper_ls.model import Paper
-from paper_ls.sources import Problem, detect_format, reader_for
+from paper_ls.sources import Problem, Record, detect_format, reader_for
 
 
 @dataclass(slots=True)
@@ -117,8 +119,8 @@ class _SourceSync:
         }
         self.seen: set[str] = set()
 
-    def run(self, records: object) -> None:
-        for record in records:  # type: ignore[attr-defined]
+    def run(self, records: Iterable[Record]) -> None:
+        for record in records:
             if isinstance(record, Problem):
                 self.report.problems.append(record)
             else:
@@ -196,8 +198,8 @@ def _stat(path: Path) -> os.stat_result:
     return stat
 
 
-def _upsert_source(conn: object, path: str, kind: str, stat: os.stat_result) -> int:
-    cursor = conn.execute(  # type: ignore[attr-defined]
+def _upsert_source(conn: sqlite3.Connection, path: str, kind: str, stat: os.stat_result) -> int:
+    cursor = conn.execute(
         "INSERT INTO sources (path, kind, size, mtime_ns) VALUES (?,?,?,?)"
         " ON CONFLICT(path) DO UPDATE SET kind=excluded.kind, size=excluded.size,"
         " mtime_ns=excluded.mtime_ns RETURNING id",
