@@ -11,11 +11,11 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-import bibtexparser
-from bibtexparser import model as bibmodel
-from bibtexparser.middlewares.names import parse_single_name_into_parts
+if TYPE_CHECKING:
+    from bibtexparser import model as bibmodel
+    from bibtexparser.library import Library
 
 # bibtexparser logs every failed block itself; we report failures as `file:line: reason`.
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
@@ -96,7 +96,9 @@ def parse_chunk(text: str, *, first_line: int, strings: dict[str, str]) -> Parse
     `strings` holds the macros defined before this text and receives the ones defined in it;
     `crossref` is left to the caller, since a parent may sit in a later chunk.
     """
-    library = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
+    from bibtexparser import model as bibmodel
+
+    library = _split_blocks(text)
     entries: list[RawEntry] = []
     failures: list[ParseFailure] = []
     preambles: list[str] = []
@@ -122,6 +124,18 @@ def parse_chunk(text: str, *, first_line: int, strings: dict[str, str]) -> Parse
     if first_line != 1:
         _shift_lines(entries, failures, first_line - 1)
     return ParsedBibliography(entries, failures, preambles)
+
+
+def _split_blocks(text: str) -> Library:
+    """bibtexparser's splitter alone: the middlewares' work is done here, once.
+
+    Imported on first use, so that a language server that never parses a `.bib` on its
+    first request does not pay for loading bibtexparser before answering it.
+    """
+    import bibtexparser
+
+    library: Library = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
+    return library
 
 
 def _shift_lines(entries: list[RawEntry], failures: list[ParseFailure], offset: int) -> None:
@@ -164,8 +178,9 @@ def defines_strings(text: str) -> bool:
 
 def collect_strings(text: str, strings: dict[str, str]) -> None:
     """Add the `@string` macros defined in `text` to `strings`, in order."""
-    library = bibtexparser.parse_string(text, parse_stack=[])  # type: ignore[attr-defined]
-    for block in library.blocks:
+    from bibtexparser import model as bibmodel
+
+    for block in _split_blocks(text).blocks:
         if isinstance(block, bibmodel.String):
             strings[block.key.lower()] = resolve_value(str(block.value), strings)
 
@@ -371,6 +386,8 @@ def parse_name(name: str) -> NameParts:
     backslashes go through bibtexparser's faithful implementation.
     """
     if "{" in name or "\\" in name:
+        from bibtexparser.middlewares.names import parse_single_name_into_parts
+
         parts = parse_single_name_into_parts(name, strict=False)
         return NameParts(
             " ".join(parts.first),
