@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
+from paper_ls.bibtex.scan import ScannedEntry, SlowRegion, scan
+
 if TYPE_CHECKING:
     from bibtexparser import model as bibmodel
     from bibtexparser.library import Library
@@ -90,40 +92,112 @@ def parse_bibtex(text: str) -> ParsedBibliography:
     return parsed
 
 
-def parse_chunk(text: str, *, first_line: int, strings: dict[str, str]) -> ParsedBibliography:
+def parse_chunk(
+    text: str, *, first_line: int, strings: dict[str, str], fast: bool = True
+) -> ParsedBibliography:
     """Parse a run of whole blocks that starts at `first_line` of its file.
 
     `strings` holds the macros defined before this text and receives the ones defined in it;
-    `crossref` is left to the caller, since a parent may sit in a later chunk.
+    `crossref` is left to the caller, since a parent may sit in a later chunk. Plain entries
+    take the fast path of `scan` (`fast=False`: bibtexparser alone, the reference the fast
+    path is tested against); everything else is split by bibtexparser.
     """
-    from bibtexparser import model as bibmodel
+    chunk = _Chunk(strings)
+    if not fast:
+        chunk.add_slow(text, SlowRegion(0, len(text), first_line, first_line + len(text) + 1))
+        return ParsedBibliography(chunk.entries, chunk.failures, chunk.preambles)
+    for block in scan(text, first_line):
+        if isinstance(block, ScannedEntry):
+            chunk.add_scanned(block)
+        else:
+            chunk.add_slow(text, block)
+    return ParsedBibliography(chunk.entries, chunk.failures, chunk.preambles)
 
-    library = _split_blocks(text)
-    entries: list[RawEntry] = []
-    failures: list[ParseFailure] = []
-    preambles: list[str] = []
-    for block in library.blocks:
-        if isinstance(block, bibmodel.String):
-            strings[block.key.lower()] = resolve_value(str(block.value), strings)
-        elif isinstance(block, bibmodel.Entry):
-            repeated = _repeated_fields(f.key for f in block.fields)
-            if repeated:
-                failures.append(_duplicate_field_failure(_line(block), block.key, repeated))
-            else:
-                entries.append(_resolve_entry(block, strings))
-        elif isinstance(block, bibmodel.Preamble):
-            preambles.append(resolve_value(str(block.value), strings))
-        elif isinstance(block, bibmodel.DuplicateBlockKeyBlock):
-            failures.append(_duplicate_failure(block, entries))
-        elif isinstance(block, bibmodel.DuplicateFieldKeyBlock):
-            entry = block.ignore_error_block
-            key = entry.key if isinstance(entry, bibmodel.Entry) else ""
-            failures.append(_duplicate_field_failure(_line(block), key, block.duplicate_keys))
-        elif isinstance(block, bibmodel.ParsingFailedBlock):
-            failures.append(ParseFailure(_line(block), _failure_reason(block)))
-    if first_line != 1:
-        _shift_lines(entries, failures, first_line - 1)
-    return ParsedBibliography(entries, failures, preambles)
+
+class _Chunk:
+    """What one chunk yields. Duplicate keys are judged here, across both parsers' blocks,
+    by bibtexparser's rules: an entry whose field names repeat exactly is not registered,
+    so a later entry may take its key; strings and entries have separate keys."""
+
+    def __init__(self, strings: dict[str, str]) -> None:
+        self.strings = strings
+        self.entries: list[RawEntry] = []
+        self.failures: list[ParseFailure] = []
+        self.preambles: list[str] = []
+        self.first_line_of: dict[str, int] = {}
+        self.entry_keys: set[str] = set()
+        self.string_keys: set[str] = set()
+
+    def add_scanned(self, block: ScannedEntry) -> None:
+        names = [name for name, _ in block.fields]
+        if len(set(names)) < len(names):  # bibtexparser: a DuplicateFieldKeyBlock
+            exact = {n for n in names if names.count(n) > 1}
+            self.failures.append(_duplicate_field_failure(block.line, block.key, exact))
+            return
+        if not self._register(block.key, block.line):
+            return
+        if repeated := _repeated_fields(names):
+            self.failures.append(_duplicate_field_failure(block.line, block.key, repeated))
+            return
+        fields: dict[str, str] = {}
+        for name, value in block.fields:
+            lowered = name.lower()
+            fields[lowered] = resolve_value(
+                value, self.strings, keep_month_macro=lowered == "month"
+            )
+        self._accept(RawEntry(block.key, block.entry_type, fields, block.line, block.end_line))
+
+    def add_slow(self, text: str, region: SlowRegion) -> None:
+        from bibtexparser import model as bibmodel
+
+        offset = region.first_line - 1
+        for block in _split_blocks(text[region.start : region.stop]).blocks:
+            line = _line(block) + offset
+            if line >= region.keep_before_line:
+                break
+            if isinstance(block, bibmodel.String):
+                if block.key in self.string_keys:
+                    self._duplicate(block.key, line)
+                else:
+                    self.string_keys.add(block.key)
+                    self.strings[block.key.lower()] = resolve_value(str(block.value), self.strings)
+            elif isinstance(block, bibmodel.Entry):
+                if not self._register(block.key, line):
+                    continue
+                if repeated := _repeated_fields(f.key for f in block.fields):
+                    self.failures.append(_duplicate_field_failure(line, block.key, repeated))
+                    continue
+                entry = _resolve_entry(block, self.strings)
+                _shift_lines([entry], [], offset)
+                self._accept(entry)
+            elif isinstance(block, bibmodel.Preamble):
+                self.preambles.append(resolve_value(str(block.value), self.strings))
+            elif isinstance(block, bibmodel.DuplicateBlockKeyBlock):
+                self._duplicate(block.key, line)
+            elif isinstance(block, bibmodel.DuplicateFieldKeyBlock):
+                entry_block = block.ignore_error_block
+                key = entry_block.key if isinstance(entry_block, bibmodel.Entry) else ""
+                self.failures.append(_duplicate_field_failure(line, key, block.duplicate_keys))
+            elif isinstance(block, bibmodel.ParsingFailedBlock):
+                self.failures.append(ParseFailure(line, _failure_reason(block)))
+
+    def _register(self, key: str, line: int) -> bool:
+        """False (and a failure) when an earlier entry of this chunk holds the key."""
+        if key in self.entry_keys:
+            self._duplicate(key, line)
+            return False
+        self.entry_keys.add(key)
+        return True
+
+    def _accept(self, entry: RawEntry) -> None:
+        self.first_line_of[entry.key] = entry.line
+        self.entries.append(entry)
+
+    def _duplicate(self, key: str, line: int) -> None:
+        first = self.first_line_of.get(key)
+        where = f" (first defined at line {first})" if first else ""
+        message = f"duplicate key '{key}'{where}; this entry is skipped"
+        self.failures.append(ParseFailure(line, message))
 
 
 def _split_blocks(text: str) -> Library:
@@ -198,14 +272,6 @@ def _resolve_entry(block: bibmodel.Entry, strings: dict[str, str]) -> RawEntry:
         line=start,
         end_line=start + (block.raw or "").count("\n"),
     )
-
-
-def _duplicate_failure(
-    block: bibmodel.DuplicateBlockKeyBlock, seen: list[RawEntry]
-) -> ParseFailure:
-    first = next((e.line for e in seen if e.key == block.key), None)
-    where = f" (first defined at line {first})" if first else ""
-    return ParseFailure(_line(block), f"duplicate key '{block.key}'{where}; this entry is skipped")
 
 
 def _repeated_fields(names: Iterable[str]) -> list[str]:
