@@ -176,7 +176,8 @@ def search(
 def rank(
     query: Query, candidates: Iterable[Candidate], preferred_keys: frozenset[str] = frozenset()
 ) -> list[Hit]:
-    scored = [(score(query, c), c) for c in candidates]
+    matches = WordMatches(query)
+    scored = [(score(query, c, matches), c) for c in candidates]
     scored = [(s, c) for s, c in scored if s > 0 or not query.tokens]
     scored.sort(
         key=lambda sc: (-sc[0], sc[1].key not in preferred_keys, -(sc[1].year or 0), sc[1].key)
@@ -197,13 +198,15 @@ def rank(
     ]
 
 
-def score(query: Query, cand: Candidate) -> float:
+def score(query: Query, cand: Candidate, matches: WordMatches | None = None) -> float:
     """How well a paper answers a query: higher is better, 0 or less is no match.
 
     A key typed from its start wins outright; otherwise each query word earns what its best
     field gives (first author > other author > title > year > venue > abstract), typo'd words
     earn less than exact ones, and a word found nowhere costs.
     """
+    if matches is None:
+        matches = WordMatches(query)
     key_lower = cand.key.lower()
     total = 0.0
     compact = query.compact
@@ -217,6 +220,7 @@ def score(query: Query, cand: Candidate) -> float:
         if cand.family_words is not None
         else [words(f) for f in cand.families[:_AUTHORS_SCORED]]
     )
+    title_set = set(title_words)
     given_words: set[str] | None = None
     venue_words = set(words(cand.venue))
     year = str(cand.year) if cand.year else ""
@@ -225,8 +229,16 @@ def score(query: Query, cand: Candidate) -> float:
     last = len(query.tokens) - 1
     for i, token in enumerate(query.tokens):
         prefix_ok = query.last_is_prefix and i == last
-        best = _author_points(token, family_words, prefix_ok)
-        title_points, word = _title_points(token, title_words, prefix_ok)
+        memo = matches.memo[i]
+        # A short word that is not being typed can only match exactly: no loops needed.
+        exact_only = not prefix_ok and len(token) < _MIN_TYPO_LENGTH
+        best = _author_points(token, family_words, prefix_ok, memo, exact_only)
+        if token in title_set:
+            title_points, word = 8.0, token
+        elif exact_only:
+            title_points, word = 0.0, ""
+        else:
+            title_points, word = _title_points(token, title_words, prefix_ok, memo)
         if title_points > best:
             best = title_points
         if word:
@@ -246,7 +258,7 @@ def score(query: Query, cand: Candidate) -> float:
                 best = 2.5
         total += best if best > 0 else -4.0
     if title_words and matched_title:
-        total += 1.5 * len(matched_title) / len(set(title_words))
+        total += 1.5 * len(matched_title) / len(title_set)
     return total
 
 
@@ -257,28 +269,74 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
-def _author_points(token: str, family_words: list[list[str]], prefix_ok: bool) -> float:
+_NONE, _TYPO, _PREFIX, _EXACT = 0, 1, 2, 3
+
+
+class WordMatches:
+    """How each query word matches each word it meets, computed once per search.
+
+    The candidates of one search share most of their title and name words, so a memo per
+    query word turns most typo distance computations into a dictionary lookup.
+    """
+
+    __slots__ = ("memo",)
+
+    def __init__(self, query: Query) -> None:
+        self.memo: list[dict[str, int]] = [{} for _ in query.tokens]
+
+
+def _match(token: str, word: str, prefix_ok: bool, memo: dict[str, int]) -> int:
+    kind = memo.get(word)
+    if kind is None:
+        if word == token:
+            kind = _EXACT
+        elif prefix_ok and word.startswith(token):
+            kind = _PREFIX
+        elif len(token) >= _MIN_TYPO_LENGTH and OSA.distance(token, word, score_cutoff=1) <= 1:
+            kind = _TYPO
+        else:
+            kind = _NONE
+        memo[word] = kind
+    return kind
+
+
+def _author_points(
+    token: str,
+    family_words: list[list[str]],
+    prefix_ok: bool,
+    memo: dict[str, int],
+    exact_only: bool,
+) -> float:
+    if exact_only:
+        for position, family in enumerate(family_words):
+            if token in family:
+                return 14.0 if position == 0 else 10.0
+        return 0.0
     best = 0.0
     for position, family in enumerate(family_words):
         weight = 14.0 if position == 0 else 10.0
         for word in family:
-            if word == token:
+            kind = _match(token, word, prefix_ok, memo)
+            if kind == _EXACT:
                 return weight if position == 0 else max(best, weight)
-            if prefix_ok and len(token) >= 2 and word.startswith(token):
+            if kind == _PREFIX and len(token) >= 2:
                 best = max(best, weight * 0.6)
-            elif len(token) >= _MIN_TYPO_LENGTH and OSA.distance(token, word, score_cutoff=1) <= 1:
+            elif kind == _TYPO:
                 best = max(best, weight * 0.5)
     return best
 
 
-def _title_points(token: str, title_words: list[str], prefix_ok: bool) -> tuple[float, str]:
+def _title_points(
+    token: str, title_words: list[str], prefix_ok: bool, memo: dict[str, int]
+) -> tuple[float, str]:
     best, matched = 0.0, ""
     for word in title_words:
-        if word == token:
+        kind = _match(token, word, prefix_ok, memo)
+        if kind == _EXACT:
             return 8.0, word
-        if prefix_ok and word.startswith(token):
+        if kind == _PREFIX:
             points = 5.0 + 2.0 * len(token) / len(word)
-        elif len(token) >= _MIN_TYPO_LENGTH and OSA.distance(token, word, score_cutoff=1) <= 1:
+        elif kind == _TYPO:
             points = 5.0
         else:
             continue
