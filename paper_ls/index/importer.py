@@ -6,7 +6,6 @@ entries are rewritten and a file that has not changed on disk is not even read.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from paper_ls.index.keys import generate_key
 from paper_ls.index.store import Index
 from paper_ls.index.writer import PaperWriter
 from paper_ls.model import Paper
-from paper_ls.sources import Problem, Record, detect_format, reader_for
+from paper_ls.sources import Problem, ReadOptions, Record, detect_format, reader_for
 
 
 @dataclass(slots=True)
@@ -47,7 +46,12 @@ class SourceInfo:
 
 
 def add_source(
-    index: Index, path: Path, format_name: str | None = None, *, force: bool = False
+    index: Index,
+    path: Path,
+    format_name: str | None = None,
+    *,
+    force: bool = False,
+    options: ReadOptions | None = None,
 ) -> ImportReport:
     """Import or refresh one source file, as a single transaction."""
     path = path.expanduser().resolve()
@@ -57,10 +61,10 @@ def add_source(
     row = index.conn.execute(
         "SELECT id, size, mtime_ns, kind FROM sources WHERE path = ?", (str(path),)
     ).fetchone()
-    if row and not force and (row[1], row[2], row[3]) == (stat.st_size, stat.st_mtime_ns, kind):
+    if row and not force and (row[1], row[2], row[3]) == (stat.size, stat.mtime_ns, kind):
         report.skipped = True
         return report
-    read = reader_for(kind)
+    read = reader_for(kind, options)
     with index.transaction() as conn:
         source_id = _upsert_source(conn, str(path), kind, stat)
         _SourceSync(PaperWriter(conn), source_id, report).run(read(path))
@@ -183,10 +187,22 @@ class _SourceSync:
                 self.report.removed += 1
 
     def _key_is_taken(self, key: str) -> bool:
-        return key in self.seen or self.writer.key_is_taken(key)
+        """Free if this source held it before: a generated key then stays the same on
+        re-import (records come in file order), so an unchanged record stays unchanged."""
+        if key in self.seen:
+            return True
+        return key not in self.existing and self.writer.key_is_taken(key)
 
 
-def _stat(path: Path) -> os.stat_result:
+@dataclass(frozen=True, slots=True)
+class _Stamp:
+    """What says a source changed: size and modification time, write-ahead log included."""
+
+    size: int
+    mtime_ns: int
+
+
+def _stat(path: Path) -> _Stamp:
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -195,15 +211,21 @@ def _stat(path: Path) -> os.stat_result:
         raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     if not path.is_file():
         raise SourceError(f"{path}: not a file")
-    return stat
+    size, mtime_ns = stat.st_size, stat.st_mtime_ns
+    # A running Zotero writes to `zotero.sqlite-wal` and leaves the database file alone.
+    try:
+        wal = Path(f"{path}-wal").stat()
+    except OSError:
+        return _Stamp(size, mtime_ns)
+    return _Stamp(size + wal.st_size, max(mtime_ns, wal.st_mtime_ns))
 
 
-def _upsert_source(conn: sqlite3.Connection, path: str, kind: str, stat: os.stat_result) -> int:
+def _upsert_source(conn: sqlite3.Connection, path: str, kind: str, stat: _Stamp) -> int:
     cursor = conn.execute(
         "INSERT INTO sources (path, kind, size, mtime_ns) VALUES (?,?,?,?)"
         " ON CONFLICT(path) DO UPDATE SET kind=excluded.kind, size=excluded.size,"
         " mtime_ns=excluded.mtime_ns RETURNING id",
-        (path, kind, stat.st_size, stat.st_mtime_ns),
+        (path, kind, stat.size, stat.mtime_ns),
     )
     return int(cursor.fetchone()[0])
 
