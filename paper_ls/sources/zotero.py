@@ -223,8 +223,8 @@ def paper_from_item(item: _Item, path: str, better_bibtex_key: str = "") -> Pape
             {
                 "eprint": values.get("archiveID", ""),
                 "url": values.get("url", ""),
-                "note": values.get("extra", ""),
-            }  # fmt: skip
+                "note": extra_text,
+            }
         ),
         url=values.get("url", "").strip(),
         fields=fields,
