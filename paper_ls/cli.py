@@ -24,6 +24,7 @@ from paper_ls.index.importer import add_source, list_sources, remove_source
 from paper_ls.index.reader import StoredPaper, find_paper, stats
 from paper_ls.index.search import Hit, search
 from paper_ls.index.store import Index, translate_error
+from paper_ls.sources import FORMATS, ReadOptions
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -73,9 +74,19 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    p = command("add", cmd_add, "import (or refresh) source files into the index")
+    p = command(
+        "add",
+        cmd_add,
+        "import (or refresh) sources: BibTeX, CSL-JSON, Zotero, arXiv, Hugging Face, listings",
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--format", help="the files' format (default: detected)")
+    p.add_argument("--format", choices=list(FORMATS), help="the files' format (default: detected)")
+    p.add_argument(
+        "--year",
+        type=int,
+        metavar="YEAR",
+        help="for listings: the year they were copied, for dates without one (default: file date)",
+    )
     p.add_argument("--force", action="store_true", help="re-read even if unchanged on disk")
 
     p = command("remove", cmd_remove, "remove a source and the papers only it knew")
@@ -118,9 +129,10 @@ def open_index(args: argparse.Namespace, *, create: bool = False) -> Index:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    options = ReadOptions(capture_year=args.year)
     with open_index(args, create=True) as index:
         for name in args.files:
-            report = add_source(index, Path(name), args.format, force=args.force)
+            report = add_source(index, Path(name), args.format, force=args.force, options=options)
             for problem in report.problems:
                 print(f"warning: {problem}", file=sys.stderr)
             if report.skipped:
