@@ -71,8 +71,8 @@ def test_preprint_exports_as_misc_with_eprint_fields(tmp_path: Path) -> None:
     assert 'author        = {Schr\\"odinger, E. and M\\"uller, Jr, A.},' in entry
     # LaTeX kept as written, bare specials escaped outside math, line breaks gone.
     assert (
-        'title         = {On the Schr\\"odinger equation with $\\alpha$-stable noise: a 5\\% study},'
-        in entry
+        'title         = {On the Schr\\"odinger equation with $\\alpha$-stable noise: '
+        "a 5\\% study}," in entry
     )
     assert (
         "abstract      = {We study Q\\&A style bounds. The rate is $O(n^{-1/2})$ for Li\\_2"
