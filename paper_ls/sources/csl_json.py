@@ -19,6 +19,7 @@ from paper_ls.model import Paper, Person, Provenance
 from paper_ls.sources import Problem, Reader, ReadOptions, Record
 from paper_ls.sources.bibtex import normalise_doi
 from paper_ls.sources.plain import (
+    add_people_fields,
     collapse,
     latex_field,
     month_macro,
@@ -228,8 +229,7 @@ def bibtex_fields(item: dict[str, Any], entry_type: str) -> dict[str, str]:
     note = collapse(_CITATION_KEY_LINE.sub("", _note(item)))
     if note:
         fields["note"] = latex_field(note)
-    if item.get("author") and item.get("editor"):
-        fields["editor"] = " and ".join(_bibtex_name(p) for p in people(item.get("editor")))
+    add_people_fields(fields, people(item.get("author")), people(item.get("editor")))
     keywords = _text(item.get("keyword"))
     if keywords:
         fields["keywords"] = latex_field(keywords)
@@ -266,14 +266,6 @@ def people(value: object) -> list[Person]:
             raw = f"{escape_latex(family)}, {escape_latex(suffix)}, {escape_latex(given)}"
         result.append(Person(family=family, given=given, raw=raw))
     return result
-
-
-def _bibtex_name(person: Person) -> str:
-    if person.raw:
-        return person.raw
-    if not person.given:
-        return "{" + escape_latex(person.family) + "}"
-    return f"{escape_latex(person.family)}, {escape_latex(person.given)}"
 
 
 def year_of(date: object) -> int | None:

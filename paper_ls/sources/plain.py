@@ -57,3 +57,20 @@ def usable_key(candidate: str) -> str:
     if not candidate or "://" in candidate or not _KEY_OK.match(candidate):
         return ""
     return candidate
+
+
+def bibtex_name(person: Person) -> str:
+    """A person as a BibTeX `author`/`editor` name: `Family, Given`, or `{Organisation}`."""
+    if person.raw:
+        return person.raw
+    if not person.given:
+        return "{" + escape_latex(person.family) + "}"
+    return f"{escape_latex(person.family)}, {escape_latex(person.given)}"
+
+
+def add_people_fields(fields: dict[str, str], authors: list[Person], editors: list[Person]) -> None:
+    """Write `author` and `editor` when a work has both: export fills in `author` from the
+    typed authors only when no name field is present (a .bib entry may have editors only)."""
+    if authors and editors:
+        fields["author"] = " and ".join(bibtex_name(p) for p in authors)
+        fields["editor"] = " and ".join(bibtex_name(p) for p in editors)

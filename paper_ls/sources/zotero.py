@@ -16,12 +16,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from paper_ls.bibtex.render import escape_latex
 from paper_ls.errors import SourceError
 from paper_ls.model import Paper, Person, Provenance
 from paper_ls.sources import Problem, Reader, ReadOptions, Record
 from paper_ls.sources.bibtex import arxiv_id_of, normalise_doi
-from paper_ls.sources.plain import collapse, latex_field, month_macro, pages_field, usable_key
+from paper_ls.sources.plain import (
+    add_people_fields,
+    collapse,
+    latex_field,
+    month_macro,
+    pages_field,
+    usable_key,
+)
 
 SOURCE_KIND = "zotero"
 BETTER_BIBTEX_DB = "better-bibtex.sqlite"
@@ -207,7 +213,8 @@ def paper_from_item(item: _Item, path: str, better_bibtex_key: str = "") -> Pape
     extra = _extra_lines(extra_text)
     authors = [p for kind, p in item.creators if kind in _AUTHOR_TYPES]
     editors = [p for kind, p in item.creators if kind == "editor"]
-    fields = _bibtex_fields(item, entry_type, editors if authors else [])
+    fields = _bibtex_fields(item, entry_type)
+    add_people_fields(fields, authors, editors)
     venue = next((values[n] for n in _CONTAINER_FIELDS if n in values), "")
     doi = normalise_doi(values.get("DOI", "") or extra.get("doi", ""))
     return Paper(
@@ -257,7 +264,7 @@ def _extra_lines(extra: str) -> dict[str, str]:
     return {m.group(1).strip().lower(): m.group(2) for m in _EXTRA_LINE.finditer(extra)}
 
 
-def _bibtex_fields(item: _Item, entry_type: str, editors: list[Person]) -> dict[str, str]:
+def _bibtex_fields(item: _Item, entry_type: str) -> dict[str, str]:
     values = item.values
     fields: dict[str, str] = {}
     container = next((values[n] for n in _CONTAINER_FIELDS if n in values), "")
@@ -276,20 +283,12 @@ def _bibtex_fields(item: _Item, entry_type: str, editors: list[Person]) -> dict[
     date = _DATE.match(values.get("date", ""))
     if date and month_macro(int(date.group(2))):
         fields["month"] = month_macro(int(date.group(2)))
-    if editors:
-        fields["editor"] = " and ".join(_bibtex_name(p) for p in editors)
     if item.tags:
         fields["keywords"] = latex_field(", ".join(item.tags))
     if item.collections:
         # JabRef's `groups` field; export leaves it out, as it means nothing elsewhere.
         fields["groups"] = latex_field(", ".join(item.collections))
     return fields
-
-
-def _bibtex_name(person: Person) -> str:
-    if not person.given:
-        return "{" + escape_latex(person.family) + "}"
-    return f"{escape_latex(person.family)}, {escape_latex(person.given)}"
 
 
 def _year(date: str) -> int | None:

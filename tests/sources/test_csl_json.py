@@ -137,6 +137,7 @@ def test_types_map_to_bibtex_entry_types(export_path: Path) -> None:
     )
     entry = render_entry(chapter)
     assert "booktitle = {The Big Book}," in entry
+    assert "author    = {Smith, Ann}," in entry
     assert "editor    = {Editor, Ed}," in entry
     assert "publisher = {Press}," in entry
     assert (thesis.entry_type, thesis.year) == ("mastersthesis", 2018)
