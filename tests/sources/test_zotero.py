@@ -57,11 +57,35 @@ CREATE TABLE deletedItems (itemID INTEGER PRIMARY KEY,
     dateDeleted DEFAULT CURRENT_TIMESTAMP NOT NULL);
 """
 #: Deliberately not Zotero's numbering: the reader must join on names.
-ITEM_TYPES = {"note": 31, "attachment": 32, "journalArticle": 40, "conferencePaper": 41,
-              "bookSection": 42, "thesis": 43, "preprint": 44}  # fmt: skip
-FIELDS = ["title", "abstractNote", "publicationTitle", "proceedingsTitle", "bookTitle", "date",
-          "DOI", "url", "volume", "issue", "pages", "publisher", "university", "thesisType",
-          "extra", "citationKey", "archiveID", "repository"]  # fmt: skip
+ITEM_TYPES = {
+    "note": 31,
+    "attachment": 32,
+    "journalArticle": 40,
+    "conferencePaper": 41,
+    "bookSection": 42,
+    "thesis": 43,
+    "preprint": 44,
+}
+FIELDS = [
+    "title",
+    "abstractNote",
+    "publicationTitle",
+    "proceedingsTitle",
+    "bookTitle",
+    "date",
+    "DOI",
+    "url",
+    "volume",
+    "issue",
+    "pages",
+    "publisher",
+    "university",
+    "thesisType",
+    "extra",
+    "citationKey",
+    "archiveID",
+    "repository",
+]
 CREATOR_TYPES = {"author": 8, "editor": 9, "contributor": 10}
 
 
@@ -72,12 +96,17 @@ class Library:
         self.conn = conn
         conn.executescript(ZOTERO_SCHEMA)
         conn.execute("INSERT INTO libraries VALUES (1, 'user', 1, 1, 0, 0, 0, 0)")
-        conn.executemany("INSERT INTO itemTypes (itemTypeID, typeName) VALUES (?, ?)",
-                         [(i, n) for n, i in ITEM_TYPES.items()])  # fmt: skip
-        conn.executemany("INSERT INTO fields (fieldID, fieldName) VALUES (?, ?)",
-                         [(100 + 7 * i, n) for i, n in enumerate(FIELDS)])  # fmt: skip
-        conn.executemany("INSERT INTO creatorTypes VALUES (?, ?)",
-                         [(i, n) for n, i in CREATOR_TYPES.items()])  # fmt: skip
+        conn.executemany(
+            "INSERT INTO itemTypes (itemTypeID, typeName) VALUES (?, ?)",
+            [(i, n) for n, i in ITEM_TYPES.items()],
+        )
+        conn.executemany(
+            "INSERT INTO fields (fieldID, fieldName) VALUES (?, ?)",
+            [(100 + 7 * i, n) for i, n in enumerate(FIELDS)],
+        )
+        conn.executemany(
+            "INSERT INTO creatorTypes VALUES (?, ?)", [(i, n) for n, i in CREATOR_TYPES.items()]
+        )
         self.next_item = 500
 
     def item(
@@ -170,7 +199,7 @@ def fill(lib: Library) -> dict[str, int]:
             "pages": "1-20",
             "citationKey": "smith2020sparse",
             "abstractNote": "We study graphs.",
-        },  # fmt: skip
+        },
         [("author", "Ann", "Smith"), ("author", "Hans", "Müller"), ("editor", "Ed", "Itor")],
         tags=["graphs", "spectra"],
         collections=["Thesis", "Reading"],
@@ -182,7 +211,7 @@ def fill(lib: Library) -> dict[str, int]:
             "proceedingsTitle": "Proceedings of ACL",
             "date": "2019",
             "extra": "Citation Key: lee2019counting\ntex.note: x",
-        },  # fmt: skip
+        },
         [("author", "", "World Health Organization"), ("author", "Min", "Lee")],
     )
     ids["chapter"] = lib.item(
@@ -192,7 +221,7 @@ def fill(lib: Library) -> dict[str, int]:
             "bookTitle": "The Big Book",
             "date": "2018-01-00",
             "publisher": "Press",
-        },  # fmt: skip
+        },
         [("author", "Jo", "Park")],
     )
     ids["preprint"] = lib.item(
@@ -202,14 +231,16 @@ def fill(lib: Library) -> dict[str, int]:
             "date": "2017-06-12",
             "archiveID": "arXiv:1706.03762",
             "repository": "arXiv",
-        },  # fmt: skip
+        },
         [("author", "Ashish", "Vaswani")],
     )
     ids["trashed"] = lib.item("journalArticle", {"title": "Deleted Paper About Trash"})
     lib.conn.execute("INSERT INTO deletedItems (itemID) VALUES (?)", (ids["trashed"],))
     ids["note"] = lib.item("note", {})
-    lib.conn.execute("INSERT INTO itemNotes VALUES (?, ?, '<p>my note</p>', 'my note')",
-                     (ids["note"], ids["article"]))  # fmt: skip
+    lib.conn.execute(
+        "INSERT INTO itemNotes VALUES (?, ?, '<p>my note</p>', 'my note')",
+        (ids["note"], ids["article"]),
+    )
     ids["pdf"] = lib.item("attachment", {"title": "Full Text PDF"})
     lib.conn.execute(
         "INSERT INTO itemAttachments (itemID, parentItemID, linkMode, contentType, path)"
@@ -244,9 +275,16 @@ def test_items_fields_creators_tags_and_collections(library: Library, zotero_dir
     )
     entry = render_entry(article)
     assert entry.startswith("@article{smith2020sparse,")
-    for line in ("author   = {Smith, Ann and Müller, Hans},", "editor   = {Itor, Ed},",
-                 "journal  = {Journal of Graphs},", "volume   = {12},", "number   = {3},",
-                 "pages    = {1--20},", "month    = may,", "keywords = {graphs, spectra},"):  # fmt: skip
+    for line in (
+        "author   = {Smith, Ann and Müller, Hans},",
+        "editor   = {Itor, Ed},",
+        "journal  = {Journal of Graphs},",
+        "volume   = {12},",
+        "number   = {3},",
+        "pages    = {1--20},",
+        "month    = may,",
+        "keywords = {graphs, spectra},",
+    ):
         assert line in entry
     assert article.fields["groups"] == "Reading, Thesis"
     assert "groups" not in entry
@@ -302,8 +340,11 @@ def test_import_through_the_index_with_a_generated_key(
     stored = find_paper(index.conn, "vaswani2017attention")
     assert stored is not None and stored.provenances[0].source == "zotero"
     # A write Zotero keeps in the WAL changes the source's stamp, so `add` re-reads it.
-    library.item("journalArticle", {"title": "A Later Addition to the Library", "date": "2024"},
-                 [("author", "Kim", "Young")])  # fmt: skip
+    library.item(
+        "journalArticle",
+        {"title": "A Later Addition to the Library", "date": "2024"},
+        [("author", "Kim", "Young")],
+    )
     again = add_source(index, database)
     assert (again.skipped, again.added, again.unchanged) == (False, 1, 4)
 
