@@ -96,7 +96,7 @@ def test_removing_the_arxiv_source_leaves_the_listing_paper_bare(
     add_source(index, listing(""))
     add_source(index, snapshot)
     remove_source(index, str(snapshot))
-    key, year, families, arxiv = only_paper(index)
+    _, year, families, arxiv = only_paper(index)
     assert (year, families, arxiv) == (None, "", "")
     # ...and it is completed again when the arXiv record comes back.
     add_source(index, snapshot)
