@@ -7,7 +7,7 @@ entries are rewritten and a file that has not changed on disk is not even read.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +19,11 @@ from paper_ls.index.store import Index
 from paper_ls.index.writer import PaperWriter
 from paper_ls.model import Paper
 from paper_ls.sources import Problem, ReadOptions, Record, detect_format, reader_for
+
+#: Told how many records have been read so far, now and then during a long import.
+Progress = Callable[[int], None]
+#: Records between two progress calls: often enough for a live count, rare enough to be free.
+PROGRESS_EVERY = 1000
 
 
 @dataclass(slots=True)
@@ -52,8 +57,13 @@ def add_source(
     *,
     force: bool = False,
     options: ReadOptions | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Import or refresh one source file, as a single transaction."""
+    """Import or refresh one source file, as a single transaction.
+
+    An exception midway, Ctrl-C included, rolls the transaction back: the index keeps what
+    it had from this source before.
+    """
     path = path.expanduser().resolve()
     stat = _stat(path)
     kind = format_name or detect_format(path)
@@ -67,7 +77,7 @@ def add_source(
     read = reader_for(kind, options)
     with index.transaction() as conn:
         source_id = _upsert_source(conn, str(path), kind, stat)
-        _SourceSync(PaperWriter(conn), source_id, report).run(read(path))
+        _SourceSync(PaperWriter(conn), source_id, report, progress).run(read(path))
         conn.execute(
             "UPDATE sources SET entry_count = ?, problem_count = ?, read_at = ? WHERE id = ?",
             (report.entries, len(report.problems), _now(), source_id),
@@ -108,8 +118,15 @@ def list_sources(index: Index) -> list[SourceInfo]:
 class _SourceSync:
     """One pass over a source's records against what the index holds for it."""
 
-    def __init__(self, writer: PaperWriter, source_id: int, report: ImportReport) -> None:
+    def __init__(
+        self,
+        writer: PaperWriter,
+        source_id: int,
+        report: ImportReport,
+        progress: Progress | None = None,
+    ) -> None:
         self.writer = writer
+        self.progress = progress
         self.conn = writer.conn
         self.source_id = source_id
         self.report = report
@@ -122,13 +139,16 @@ class _SourceSync:
             )
         }
         self.seen: set[str] = set()
+        self.key_skips: dict[str, int] = {}
 
     def run(self, records: Iterable[Record]) -> None:
-        for record in records:
+        for count, record in enumerate(records, 1):
             if isinstance(record, Problem):
                 self.report.problems.append(record)
             else:
                 self._take(record)
+            if self.progress is not None and count % PROGRESS_EVERY == 0:
+                self.progress(count)
         self._drop_unseen()
         for pid in self.touched:
             self.writer.rebuild(pid)
@@ -136,7 +156,7 @@ class _SourceSync:
 
     def _take(self, paper: Paper) -> None:
         if not paper.key:
-            paper.key = generate_key(paper, self._key_is_taken)
+            paper.key = generate_key(paper, self._key_is_taken, self.key_skips)
         if paper.key in self.seen:
             line = paper.provenance.line if paper.provenance else None
             self.report.problems.append(

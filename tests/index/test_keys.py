@@ -1,0 +1,32 @@
+"""Generated keys never run out, and a long run of one base key stays cheap."""
+
+from __future__ import annotations
+
+from paper_ls.index.keys import generate_key
+from paper_ls.model import Paper, Person
+
+PAPER = Paper(key="", title="Deep Learning", year=2020, authors=[Person("Wang", "Li")])
+
+
+def test_suffixes_go_past_two_letters() -> None:
+    taken: set[str] = set()
+    for _ in range(1 + 26 + 26 * 26 + 3):
+        taken.add(generate_key(PAPER, taken.__contains__))
+    assert len(taken) == 1 + 26 + 26 * 26 + 3
+    assert {"wang2020deep", "wang2020deepz", "wang2020deepzz", "wang2020deepaaa"} <= taken
+    assert "wang2020deepaac" in taken
+
+
+def test_skip_hint_avoids_probing_taken_keys_again() -> None:
+    taken: set[str] = set()
+    probes: list[str] = []
+
+    def is_taken(key: str) -> bool:
+        probes.append(key)
+        return key in taken
+
+    skip: dict[str, int] = {}
+    for _ in range(100):
+        taken.add(generate_key(PAPER, is_taken, skip))
+    assert len(taken) == 100
+    assert len(probes) == 100  # one probe per key, not 1 + 2 + ... + 100
