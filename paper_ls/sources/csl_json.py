@@ -93,14 +93,23 @@ def read(path: Path) -> Iterator[Record]:
     except json.JSONDecodeError as exc:
         yield Problem(name, exc.lineno, f"not valid JSON: {exc.msg}")
         return
+    keyless: list[Paper] = []
     for line, item in items:
         if not isinstance(item, dict):
             yield Problem(name, line, "a CSL item must be a JSON object")
             continue
         try:
-            yield paper_from_item(item, name, line)
+            paper = paper_from_item(item, name, line)
         except (TypeError, ValueError, AttributeError) as exc:
             yield Problem(name, line, f"malformed CSL item ({exc})")
+            continue
+        if paper.key:
+            yield paper
+        else:
+            keyless.append(paper)
+    # Items with their own keys first, so that a key generated for another item can never
+    # take one of theirs (generated keys reuse what this source held before).
+    yield from keyless
 
 
 def _read_text(path: Path) -> str:

@@ -110,11 +110,18 @@ def read(path: Path) -> Iterator[Record]:
             raise SourceError(f"{path}: not a Zotero database ({exc})") from exc
         finally:
             conn.close()
+    keyless: list[Paper] = []
     for item in items:
         if "title" not in item.values and not item.creators:
             yield Problem(str(path), None, f"item {item.item_id} has no title or creators; skipped")
             continue
-        yield paper_from_item(item, str(path), keys.get(item.item_id, ""))
+        paper = paper_from_item(item, str(path), keys.get(item.item_id, ""))
+        if paper.key:
+            yield paper
+        else:
+            keyless.append(paper)
+    # Items with keys first: a generated key must never take an item's own key.
+    yield from keyless
 
 
 def _copy_database(path: Path, target: Path) -> Path:

@@ -86,7 +86,9 @@ def export_path(tmp_path: Path) -> Path:
 def read_papers(path: Path) -> list[Paper]:
     records = list(read(path))
     assert all(isinstance(r, Paper) for r in records), records
-    return [r for r in records if isinstance(r, Paper)]
+    # In file order (items with their own keys come first from the reader).
+    papers = [r for r in records if isinstance(r, Paper)]
+    return sorted(papers, key=lambda p: p.provenance.line if p.provenance else 0)
 
 
 def test_literal_author_partial_date_and_doi(export_path: Path) -> None:
@@ -172,3 +174,25 @@ def test_detected_and_imported_with_a_generated_key(export_path: Path, index: In
     assert stored is not None
     assert stored.paper.title.startswith("Global report on hypertension")
     assert stored.provenances[0].source == "csl-json"
+
+
+def test_a_generated_key_never_takes_an_items_own_key(tmp_path: Path, index: Index) -> None:
+    keyless = {
+        "type": "book",
+        "title": "Graphs",
+        "author": [{"family": "Smith", "given": "A"}],
+        "issued": {"date-parts": [[2020]]},
+    }
+    own = {**keyless, "id": "smith2020graphs", "title": "Graphs, Second Edition"}
+    path = tmp_path / "library.json"
+    path.write_text(json.dumps([keyless]))
+    add_source(index, path)
+    assert find_paper(index.conn, "smith2020graphs") is not None
+    # The item that owns the key arrives after the one whose key was generated as the same.
+    path.write_text(json.dumps([keyless, own]))
+    report = add_source(index, path, force=True)
+    assert report.problems == []
+    keys = {k: t for k, t in index.conn.execute("SELECT key, title FROM papers")}
+    assert keys == {"smith2020graphs": "Graphs, Second Edition", "smith2020graphsa": "Graphs"}
+    again = add_source(index, path, force=True)
+    assert (again.added, again.removed, again.unchanged) == (0, 0, 2)
