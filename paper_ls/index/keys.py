@@ -76,17 +76,27 @@ def base_key(paper: Paper) -> str:
     family_words = fold(paper.first_author_family()).split()
     family = family_words[-1] if family_words else ""
     year = str(paper.year) if paper.year else ""
-    word = first_significant_word(paper.title)
-    if not family:
-        return f"{word}{year}" or "paper"
-    return f"{family}{year}{word}"
+    words = significant_words(paper.title)
+    word = words[0] if words else ""
+    if family:
+        return f"{family}{year}{word}"
+    if year:
+        return f"{word}{year}" if word else f"paper{year}"
+    # Neither authors nor year (a copied listing): two title words tell papers apart.
+    return "".join(words[:2]) or "paper"
 
 
 def first_significant_word(title: str) -> str:
-    for word in fold(title).split():
-        if word not in _STOPWORDS:
-            return word
-    return ""
+    words = significant_words(title)
+    return words[0] if words else ""
+
+
+def significant_words(title: str) -> list[str]:
+    """Title words that say something: no stopwords, and no bare numbers ("4+3 Phases")
+    unless the title has nothing else, since a key should not start with a digit."""
+    words = [w for w in fold(title).split() if w not in _STOPWORDS]
+    worded = [w for w in words if not w.isdigit()]
+    return worded or words
 
 
 def _suffixes() -> Iterator[str]:

@@ -126,7 +126,7 @@ def test_cli_show_lists_both_sources(
 ) -> None:
     assert cli("add", "--year", "2025", str(listing(""))).code == 0
     assert cli("add", str(snapshot)).code == 0
-    shown = cli("show", "exact", "--json").json()
+    shown = cli("show", "exactsolutions", "--json").json()
     assert isinstance(shown, dict)
     assert [s["source"] for s in shown["sources"]] == ["listing", "arxiv"]
     assert shown["authors"][0] == {"family": "Saxe", "given": "Andrew M."}

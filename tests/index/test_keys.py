@@ -30,3 +30,14 @@ def test_skip_hint_avoids_probing_taken_keys_again() -> None:
         taken.add(generate_key(PAPER, is_taken, skip))
     assert len(taken) == 100
     assert len(probes) == 100  # one probe per key, not 1 + 2 + ... + 100
+
+
+def test_papers_without_authors_take_title_words_and_year() -> None:
+    def key(title: str, year: int | None) -> str:
+        return generate_key(Paper(key="", title=title, year=year), lambda k: False)
+
+    assert key("Provable Scaling Laws of Feature Emergence", 2025) == "provable2025"
+    assert key("Grams: Gradient Descent with Adaptive Momentum", None) == "gramsgradient"
+    assert key("4+3 Phases of Compute-Optimal Neural Scaling Laws", 2024) == "phases2024"
+    assert key("1984", None) == "1984"
+    assert key("", None) == "paper"
