@@ -212,7 +212,10 @@ class Interrupted(Exception):
 
 class ProgressLine:
     """Progress of a long import: a count rewritten in place on a terminal, a plain line
-    every few seconds otherwise (logs, CI). Quiet for imports that finish in a second."""
+    every few seconds otherwise (logs, CI). Quiet for imports that finish in a second.
+    A source read before shows a bar against its previous size."""
+
+    BAR_WIDTH = 24
 
     def __init__(
         self,
@@ -231,13 +234,19 @@ class ProgressLine:
         self.next_at = self.started + quiet_s
         self.shown = False
 
-    def __call__(self, count: int) -> None:
+    def __call__(self, count: int, expected: int | None = None) -> None:
         now = time.monotonic()
         if now < self.next_at:
             return
         self.next_at = now + self.every_s
         rate = count / max(now - self.started, 1e-9)
         text = f"{self.label}: {count:,} records read ({rate:,.0f}/s)"
+        if expected and count <= expected:
+            # The count the source had last time: a fair guess at how far along we are.
+            filled = round(self.BAR_WIDTH * count / expected)
+            bar = "#" * filled + "-" * (self.BAR_WIDTH - filled)
+            share = f"{count / expected:4.0%} {count:,}/{expected:,}"
+            text = f"{self.label} [{bar}] {share} ({rate:,.0f}/s)"
         if self.tty:
             self.stream.write(f"\r\x1b[K{text}")
         else:

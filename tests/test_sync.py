@@ -150,7 +150,7 @@ def test_ctrl_c_leaves_the_source_as_it_was(
     snapshot.write_text(arxiv_lines(2500, "Rewritten"))
     touch_later(snapshot)
 
-    def ctrl_c(self: object, count: int) -> None:
+    def ctrl_c(self: object, count: int, expected: int | None) -> None:
         if count >= 2000:
             raise KeyboardInterrupt
 
@@ -203,3 +203,27 @@ def test_progress_on_a_terminal_rewrites_one_line_and_clears_it() -> None:
     assert stream.getvalue().count("\r\x1b[K") == 3
     assert stream.getvalue().endswith("\r\x1b[K")
     assert "big.jsonl: 2,000 records read" in stream.getvalue()
+
+
+def test_progress_shows_a_bar_against_the_previous_read(tmp_path: Path) -> None:
+    import io
+
+    from paper_ls.cli import ProgressLine
+    from paper_ls.index.importer import add_source
+
+    snapshot = tmp_path / "snapshot.jsonl"
+    snapshot.write_text(arxiv_lines(1500, "Counted"))
+    stream = io.StringIO()
+    with Index.open(tmp_path / "i.sqlite3") as index:
+        add_source(index, snapshot)
+        snapshot.write_text(arxiv_lines(2500, "Counted"))
+        touch_later(snapshot)
+        progress = ProgressLine("snapshot.jsonl", stream, tty=False, quiet_s=0, every_s=0)
+        add_source(index, snapshot, progress=progress)
+    assert (
+        stream.getvalue()
+        .splitlines()[0]
+        .startswith("snapshot.jsonl [################--------]  67% 1,000/1,500 (")
+    )
+    # Past the old size there is no honest bar: back to a count.
+    assert stream.getvalue().splitlines()[1].startswith("snapshot.jsonl: 2,000 records read")

@@ -20,8 +20,9 @@ from paper_ls.index.writer import PaperWriter
 from paper_ls.model import Paper
 from paper_ls.sources import Problem, ReadOptions, Record, detect_format, reader_for
 
-#: Told how many records have been read so far, now and then during a long import.
-Progress = Callable[[int], None]
+#: Told, now and then during a long import, how many records have been read so far and how
+#: many there were the last time this source was read (None on its first import).
+Progress = Callable[[int, int | None], None]
 #: Records between two progress calls: often enough for a live count, rare enough to be free.
 PROGRESS_EVERY = 1000
 
@@ -69,7 +70,8 @@ def add_source(
     kind = format_name or detect_format(path)
     report = ImportReport(str(path))
     row = index.conn.execute(
-        "SELECT id, size, mtime_ns, kind FROM sources WHERE path = ?", (str(path),)
+        "SELECT id, size, mtime_ns, kind, entry_count, problem_count FROM sources WHERE path = ?",
+        (str(path),),
     ).fetchone()
     if row and not force and (row[1], row[2], row[3]) == (stat.size, stat.mtime_ns, kind):
         report.skipped = True
@@ -77,7 +79,8 @@ def add_source(
     read = reader_for(kind, options)
     with index.transaction() as conn:
         source_id = _upsert_source(conn, str(path), kind, stat)
-        _SourceSync(PaperWriter(conn), source_id, report, progress).run(read(path))
+        expected = int(row[4]) + int(row[5]) if row else None
+        _SourceSync(PaperWriter(conn), source_id, report, progress, expected).run(read(path))
         conn.execute(
             "UPDATE sources SET entry_count = ?, problem_count = ?, read_at = ? WHERE id = ?",
             (report.entries, len(report.problems), _now(), source_id),
@@ -124,9 +127,11 @@ class _SourceSync:
         source_id: int,
         report: ImportReport,
         progress: Progress | None = None,
+        expected: int | None = None,
     ) -> None:
         self.writer = writer
         self.progress = progress
+        self.expected = expected
         self.conn = writer.conn
         self.source_id = source_id
         self.report = report
@@ -148,7 +153,7 @@ class _SourceSync:
             else:
                 self._take(record)
             if self.progress is not None and count % PROGRESS_EVERY == 0:
-                self.progress(count)
+                self.progress(count, self.expected)
         self._drop_unseen()
         for pid in self.touched:
             self.writer.rebuild(pid)
