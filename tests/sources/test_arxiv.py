@@ -132,3 +132,22 @@ def test_import_generates_keys_and_reimport_changes_nothing(tmp_path: Path, inde
     assert find_paper(index.conn, "schrodinger2020schrodinger") is not None
     again = add_source(index, path, force=True)
     assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 2)
+
+
+def test_the_snapshot_is_streamed_not_loaded(tmp_path: Path) -> None:
+    import tracemalloc
+
+    long_abstract = "words of an abstract " * 5000  # ~100 kB per line, ~8 MB in all
+    path = tmp_path / "big.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(80):
+            out.write(json.dumps({**PUBLISHED, "id": f"0704.{i:04d}", "abstract": long_abstract}))
+            out.write("\n")
+    tracemalloc.start()
+    try:
+        count = sum(1 for record in read(path) if isinstance(record, Paper))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert count == 80
+    assert peak < 3_000_000, f"peak {peak:,} bytes: the file was held in memory"
