@@ -18,7 +18,14 @@ from paper_ls.index.keys import generate_key
 from paper_ls.index.store import Index
 from paper_ls.index.writer import PaperWriter
 from paper_ls.model import Paper
-from paper_ls.sources import Problem, ReadOptions, Record, detect_format, reader_for
+from paper_ls.sources import (
+    Problem,
+    ReadOptions,
+    Record,
+    companion_files,
+    detect_format,
+    reader_for,
+)
 
 #: Told, now and then during a long import, how many records have been read so far and how
 #: many there were the last time this source was read (None on its first import).
@@ -66,8 +73,9 @@ def add_source(
     it had from this source before.
     """
     path = path.expanduser().resolve()
-    stat = _stat(path)
+    _stat(path, [])  # a missing file is reported before any attempt to detect its format
     kind = format_name or detect_format(path)
+    stat = _stat(path, companion_files(kind, path))
     report = ImportReport(str(path))
     row = index.conn.execute(
         "SELECT id, size, mtime_ns, kind, entry_count, problem_count FROM sources WHERE path = ?",
@@ -221,13 +229,13 @@ class _SourceSync:
 
 @dataclass(frozen=True, slots=True)
 class _Stamp:
-    """What says a source changed: size and modification time, write-ahead log included."""
+    """What says a source changed: size and modification time, its companions included."""
 
     size: int
     mtime_ns: int
 
 
-def _stat(path: Path) -> _Stamp:
+def _stat(path: Path, companions: list[Path]) -> _Stamp:
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -238,11 +246,14 @@ def _stat(path: Path) -> _Stamp:
         raise SourceError(f"{path}: not a file")
     size, mtime_ns = stat.st_size, stat.st_mtime_ns
     # A running Zotero writes to `zotero.sqlite-wal` and leaves the database file alone.
-    try:
-        wal = Path(f"{path}-wal").stat()
-    except OSError:
-        return _Stamp(size, mtime_ns)
-    return _Stamp(size + wal.st_size, max(mtime_ns, wal.st_mtime_ns))
+    for companion in companions:
+        try:
+            extra = companion.stat()
+        except OSError:
+            continue
+        size += extra.st_size
+        mtime_ns = max(mtime_ns, extra.st_mtime_ns)
+    return _Stamp(size, mtime_ns)
 
 
 def _upsert_source(conn: sqlite3.Connection, path: str, kind: str, stat: _Stamp) -> int:

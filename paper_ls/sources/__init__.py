@@ -51,6 +51,8 @@ class Format:
     #: Whether the first few kilobytes of a file look like this format.
     sniff: Callable[[str], bool]
     module: str
+    #: Files beside the source whose changes change what it reads (`{name}` is its name).
+    companions: tuple[str, ...] = ()
 
     def reader(self, options: ReadOptions) -> Reader:
         module = importlib.import_module(f"paper_ls.sources.{self.module}")
@@ -114,7 +116,13 @@ _ABSTRACT_LIKE = 200
 #: the most specific shapes first, plain text last.
 FORMATS: dict[str, Format] = {
     "bibtex": Format((".bib", ".bibtex", ".biblatex", ".txt"), _looks_bibtex, "bibtex"),
-    "zotero": Format((".sqlite",), _looks_zotero, "zotero"),
+    "zotero": Format(
+        (".sqlite",),
+        _looks_zotero,
+        "zotero",
+        # Zotero's recent writes, and Better BibTeX's keys.
+        ("{name}-wal", "better-bibtex.sqlite", "better-bibtex.sqlite-wal"),
+    ),
     "arxiv": Format((".jsonl", ".ndjson", ".json"), _looks_arxiv, "arxiv"),
     "huggingface": Format((".json",), _looks_huggingface, "huggingface"),
     "csl-json": Format((".json", ".csljson"), _looks_csl_json, "csl_json"),
@@ -140,6 +148,14 @@ def detect_format(path: Path) -> str:
     raise SourceError(
         f"{path}: not a format paper-ls reads ({known}); pass --format to say which it is"
     )
+
+
+def companion_files(format_name: str, path: Path) -> list[Path]:
+    """The files beside `path` that its reader also reads, whether or not they exist now."""
+    fmt = FORMATS.get(format_name)
+    if fmt is None:
+        return []
+    return [path.with_name(pattern.format(name=path.name)) for pattern in fmt.companions]
 
 
 def read_head(path: Path, size: int = 4096) -> str:

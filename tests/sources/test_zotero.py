@@ -354,3 +354,20 @@ def test_not_a_zotero_database_is_one_clear_error(tmp_path: Path) -> None:
     sqlite3.connect(other).execute("CREATE TABLE t (x)").connection.close()
     with pytest.raises(Exception, match="not a Zotero database"):
         list(read(other))
+
+
+def test_a_better_bibtex_key_change_alone_is_seen_by_the_next_import(
+    library: Library, zotero_dir: Path, index: Index
+) -> None:
+    ids = fill(library)
+    database = zotero_dir / "zotero.sqlite"
+    assert add_source(index, database).added == 4
+    assert find_paper(index.conn, "park2018chapter") is not None  # generated
+    bbt = sqlite3.connect(zotero_dir / "better-bibtex.sqlite")
+    bbt.execute("CREATE TABLE citationkey (itemID PRIMARY KEY, citationKey)")
+    bbt.execute("INSERT INTO citationkey VALUES (?, 'ParkChapter2018')", (ids["chapter"],))
+    bbt.commit()
+    bbt.close()
+    report = add_source(index, database)
+    assert (report.skipped, report.added, report.removed) == (False, 1, 1)
+    assert find_paper(index.conn, "ParkChapter2018") is not None
