@@ -70,7 +70,10 @@ def paper_from_record(data: dict[str, Any], path: str, line: int | None = None) 
     title = _text_field(_collapse(data.get("title")), "title", fields)
     abstract = _text_field(_collapse(data.get("abstract")), "abstract", fields)
     journal_ref = _collapse(data.get("journal-ref"))
-    doi = normalise_doi(_collapse(data.get("doi")).split(" ")[0])
+    doi_text = data.get("doi")
+    doi = (
+        normalise_doi(doi_text.split()[0]) if isinstance(doi_text, str) and doi_text.strip() else ""
+    )
     categories = data.get("categories")
     if isinstance(categories, str) and categories.strip():
         fields["primaryclass"] = categories.split(None, 1)[0]
