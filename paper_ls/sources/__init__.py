@@ -94,6 +94,10 @@ def _looks_zotero(head: str) -> bool:
     return head.startswith("SQLite format 3")
 
 
+#: A line at least this long is a paragraph (an abstract), not a title.
+_ABSTRACT_LIKE = 200
+
+
 def _looks_listing(head: str) -> bool:
     """Plain text with a short line (a title) followed by a paragraph-long one (an abstract).
 
@@ -107,9 +111,6 @@ def _looks_listing(head: str) -> bool:
         len(line) >= _ABSTRACT_LIKE and 0 < len(before) < _ABSTRACT_LIKE
         for before, line in itertools.pairwise(lines)
     )
-
-
-_ABSTRACT_LIKE = 200
 
 
 #: Format name -> its description. The order is the order content sniffing tries them in:
