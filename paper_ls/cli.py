@@ -11,6 +11,7 @@ import json
 import shutil
 import sqlite3
 import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -18,12 +19,13 @@ from typing import TextIO
 
 from paper_ls import __version__
 from paper_ls.bibtex.render import render_entry
-from paper_ls.config import resolve_index_path
+from paper_ls.config import resolve_config_path, resolve_index_path
 from paper_ls.errors import PaperLsError
-from paper_ls.index.importer import add_source, list_sources, remove_source
+from paper_ls.index.importer import ImportReport, add_source, list_sources, remove_source
 from paper_ls.index.reader import StoredPaper, find_paper, stats
 from paper_ls.index.search import Hit, search
 from paper_ls.index.store import Index, translate_error
+from paper_ls.sources import FORMATS, ReadOptions
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -39,6 +41,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return handler(args)
+    except Interrupted as exc:
+        print(f"paper-ls: {exc}", file=sys.stderr)
+        return 130
     except PaperLsError as exc:
         print(f"paper-ls: {exc}", file=sys.stderr)
         return 1
@@ -73,10 +78,24 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(handler=handler)
         return p
 
-    p = command("add", cmd_add, "import (or refresh) source files into the index")
+    p = command(
+        "add",
+        cmd_add,
+        "import (or refresh) sources: BibTeX, CSL-JSON, Zotero, arXiv, Hugging Face, listings",
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
-    p.add_argument("--format", help="the files' format (default: detected)")
+    p.add_argument("--format", choices=list(FORMATS), help="the files' format (default: detected)")
+    p.add_argument(
+        "--year",
+        type=int,
+        metavar="YEAR",
+        help="for listings: the year they were copied, for dates without one (default: file date)",
+    )
     p.add_argument("--force", action="store_true", help="re-read even if unchanged on disk")
+
+    p = command("sync", cmd_sync, "re-read the sources listed in config.toml that changed")
+    p.add_argument("--config", metavar="PATH", help="config file (default: the per-user one)")
+    p.add_argument("--force", action="store_true", help="re-read every source, changed or not")
 
     p = command("remove", cmd_remove, "remove a source and the papers only it knew")
     p.add_argument("source", help="the source's path, or its file name if unique")
@@ -118,21 +137,134 @@ def open_index(args: argparse.Namespace, *, create: bool = False) -> Index:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    options = ReadOptions(capture_year=args.year)
     with open_index(args, create=True) as index:
         for name in args.files:
-            report = add_source(index, Path(name), args.format, force=args.force)
-            for problem in report.problems:
-                print(f"warning: {problem}", file=sys.stderr)
-            if report.skipped:
-                print(f"{report.source}: unchanged since last import, skipped")
-                continue
-            print(
-                f"{report.source}: {report.entries} entries ({report.added} added, "
-                f"{report.updated} updated, {report.removed} removed, "
-                f"{report.unchanged} unchanged)"
-                + (f", {len(report.problems)} skipped with errors" if report.problems else "")
-            )
+            path = Path(name)
+            try:
+                with ProgressLine(path.name, sys.stderr) as progress:
+                    report = add_source(
+                        index,
+                        path,
+                        args.format,
+                        force=args.force,
+                        options=options,
+                        progress=progress,
+                    )
+            except KeyboardInterrupt:
+                raise Interrupted(path) from None
+            print_report(report)
     return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from paper_ls.sync import load_config, sync
+
+    config = load_config(resolve_config_path(args.config))
+    if not config.sources:
+        print(f"{config.path} lists no sources; add [[sources]] entries with a path")
+        return 0
+    failed = 0
+    current: list[tuple[Path, ProgressLine]] = []
+
+    def progress(path: Path) -> ProgressLine:
+        current[:] = [(path, ProgressLine(path.name, sys.stderr))]
+        return current[0][1]
+
+    with open_index(args, create=True) as index:
+        try:
+            for outcome in sync(index, config, force=args.force, progress=progress):
+                if current:
+                    current[0][1].clear()
+                if outcome.report is not None:
+                    print_report(outcome.report)
+                else:
+                    failed += 1
+                    print(f"paper-ls: {outcome.error}", file=sys.stderr)
+        except KeyboardInterrupt:
+            raise Interrupted(current[0][0] if current else None) from None
+    return 1 if failed else 0
+
+
+def print_report(report: ImportReport) -> None:
+    for problem in report.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    if report.skipped:
+        print(f"{report.source}: unchanged since last import, skipped")
+        return
+    print(
+        f"{report.source}: {report.entries} entries ({report.added} added, "
+        f"{report.updated} updated, {report.removed} removed, "
+        f"{report.unchanged} unchanged)"
+        + (f", {len(report.problems)} skipped with errors" if report.problems else "")
+    )
+
+
+class Interrupted(Exception):
+    """Ctrl-C during one source: that source rolled back, the ones before it stay."""
+
+    def __init__(self, path: Path | None) -> None:
+        where = f" while reading {path}" if path is not None else ""
+        super().__init__(
+            f"interrupted{where}; that source is as it was before, sources read earlier are kept"
+        )
+
+
+class ProgressLine:
+    """Progress of a long import: a count rewritten in place on a terminal, a plain line
+    every few seconds otherwise (logs, CI). Quiet for imports that finish in a second.
+    A source read before shows a bar against its previous size."""
+
+    BAR_WIDTH = 24
+
+    def __init__(
+        self,
+        label: str,
+        stream: TextIO,
+        *,
+        tty: bool | None = None,
+        quiet_s: float = 1.0,
+        every_s: float | None = None,
+    ) -> None:
+        self.label = label
+        self.stream = stream
+        self.tty = stream.isatty() if tty is None else tty
+        self.every_s = every_s if every_s is not None else (0.2 if self.tty else 5.0)
+        self.started = time.monotonic()
+        self.next_at = self.started + quiet_s
+        self.shown = False
+
+    def __call__(self, count: int, expected: int | None = None) -> None:
+        now = time.monotonic()
+        if now < self.next_at:
+            return
+        self.next_at = now + self.every_s
+        rate = count / max(now - self.started, 1e-9)
+        text = f"{self.label}: {count:,} records read ({rate:,.0f}/s)"
+        if expected and count <= expected:
+            # The count the source had last time: a fair guess at how far along we are.
+            filled = round(self.BAR_WIDTH * count / expected)
+            bar = "#" * filled + "-" * (self.BAR_WIDTH - filled)
+            share = f"{count / expected:4.0%} {count:,}/{expected:,}"
+            text = f"{self.label} [{bar}] {share} ({rate:,.0f}/s)"
+        if self.tty:
+            self.stream.write(f"\r\x1b[K{text}")
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.tty and self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
+
+    def __enter__(self) -> ProgressLine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.clear()
 
 
 def cmd_remove(args: argparse.Namespace) -> int:

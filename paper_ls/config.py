@@ -27,3 +27,16 @@ def resolve_index_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     if env:
         return Path(env).expanduser()
     return default_index_path()
+
+
+CONFIG_ENV = "PAPER_LS_CONFIG"
+
+
+def resolve_config_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """`--config`, then `$PAPER_LS_CONFIG`, then `config.toml` in the per-user config dir."""
+    if explicit:
+        return Path(explicit).expanduser()
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"

@@ -1,8 +1,9 @@
 """One paper, many sources: how records are recognised as the same paper and merged.
 
 Two records are the same paper when they share a DOI, an arXiv id, or a normalised title and
-year. The merged paper takes, field by field, the richest value any record offers, so that a
-bare arXiv record and a curated .bib entry become one better entry.
+year (title alone when one of them has no authors: see `PaperWriter.find_same_paper`). The
+merged paper takes, field by field, the richest value any record offers, so that a bare arXiv
+record and a curated .bib entry become one better entry.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def merge(records: list[Paper]) -> Paper:
         entry_type=next((r.entry_type for r in records if r.entry_type != "misc"), "misc"),
         title=_longest(r.title for r in records),
         authors=max((r.authors for r in records), key=_author_richness),
-        year=next((r.year for r in records if r.year), None),
+        year=_year(records),
         venue=_longest(r.venue for r in records),
         abstract=_longest(r.abstract for r in records),
         doi=next((r.doi for r in records if r.doi), ""),
@@ -57,6 +58,13 @@ def merge(records: list[Paper]) -> Paper:
         fields=fields,
         provenance=first.provenance,
     )
+
+
+def _year(records: list[Paper]) -> int | None:
+    """A record with authors knows its year; one without (a listing) may only know the year
+    it was copied in."""
+    with_authors = (r.year for r in records if r.year and r.authors)
+    return next(with_authors, next((r.year for r in records if r.year), None))
 
 
 def _longest(values: Iterable[str]) -> str:

@@ -6,9 +6,8 @@ entries are rewritten and a file that has not changed on disk is not even read.
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,7 +18,20 @@ from paper_ls.index.keys import generate_key
 from paper_ls.index.store import Index
 from paper_ls.index.writer import PaperWriter
 from paper_ls.model import Paper
-from paper_ls.sources import Problem, Record, detect_format, reader_for
+from paper_ls.sources import (
+    Problem,
+    ReadOptions,
+    Record,
+    companion_files,
+    detect_format,
+    reader_for,
+)
+
+#: Told, now and then during a long import, how many records have been read so far and how
+#: many there were the last time this source was read (None on its first import).
+Progress = Callable[[int, int | None], None]
+#: Records between two progress calls: often enough for a live count, rare enough to be free.
+PROGRESS_EVERY = 1000
 
 
 @dataclass(slots=True)
@@ -47,23 +59,36 @@ class SourceInfo:
 
 
 def add_source(
-    index: Index, path: Path, format_name: str | None = None, *, force: bool = False
+    index: Index,
+    path: Path,
+    format_name: str | None = None,
+    *,
+    force: bool = False,
+    options: ReadOptions | None = None,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Import or refresh one source file, as a single transaction."""
+    """Import or refresh one source file, as a single transaction.
+
+    An exception midway, Ctrl-C included, rolls the transaction back: the index keeps what
+    it had from this source before.
+    """
     path = path.expanduser().resolve()
-    stat = _stat(path)
+    _stat(path, [])  # a missing file is reported before any attempt to detect its format
     kind = format_name or detect_format(path)
+    stat = _stat(path, companion_files(kind, path))
     report = ImportReport(str(path))
     row = index.conn.execute(
-        "SELECT id, size, mtime_ns, kind FROM sources WHERE path = ?", (str(path),)
+        "SELECT id, size, mtime_ns, kind, entry_count, problem_count FROM sources WHERE path = ?",
+        (str(path),),
     ).fetchone()
-    if row and not force and (row[1], row[2], row[3]) == (stat.st_size, stat.st_mtime_ns, kind):
+    if row and not force and (row[1], row[2], row[3]) == (stat.size, stat.mtime_ns, kind):
         report.skipped = True
         return report
-    read = reader_for(kind)
+    read = reader_for(kind, options)
     with index.transaction() as conn:
         source_id = _upsert_source(conn, str(path), kind, stat)
-        _SourceSync(PaperWriter(conn), source_id, report).run(read(path))
+        expected = int(row[4]) + int(row[5]) if row else None
+        _SourceSync(PaperWriter(conn), source_id, report, progress, expected).run(read(path))
         conn.execute(
             "UPDATE sources SET entry_count = ?, problem_count = ?, read_at = ? WHERE id = ?",
             (report.entries, len(report.problems), _now(), source_id),
@@ -104,8 +129,17 @@ def list_sources(index: Index) -> list[SourceInfo]:
 class _SourceSync:
     """One pass over a source's records against what the index holds for it."""
 
-    def __init__(self, writer: PaperWriter, source_id: int, report: ImportReport) -> None:
+    def __init__(
+        self,
+        writer: PaperWriter,
+        source_id: int,
+        report: ImportReport,
+        progress: Progress | None = None,
+        expected: int | None = None,
+    ) -> None:
         self.writer = writer
+        self.progress = progress
+        self.expected = expected
         self.conn = writer.conn
         self.source_id = source_id
         self.report = report
@@ -118,13 +152,16 @@ class _SourceSync:
             )
         }
         self.seen: set[str] = set()
+        self.key_skips: dict[str, int] = {}
 
     def run(self, records: Iterable[Record]) -> None:
-        for record in records:
+        for count, record in enumerate(records, 1):
             if isinstance(record, Problem):
                 self.report.problems.append(record)
             else:
                 self._take(record)
+            if self.progress is not None and count % PROGRESS_EVERY == 0:
+                self.progress(count, self.expected)
         self._drop_unseen()
         for pid in self.touched:
             self.writer.rebuild(pid)
@@ -132,7 +169,7 @@ class _SourceSync:
 
     def _take(self, paper: Paper) -> None:
         if not paper.key:
-            paper.key = generate_key(paper, self._key_is_taken)
+            paper.key = generate_key(paper, self._key_is_taken, self.key_skips)
         if paper.key in self.seen:
             line = paper.provenance.line if paper.provenance else None
             self.report.problems.append(
@@ -183,10 +220,22 @@ class _SourceSync:
                 self.report.removed += 1
 
     def _key_is_taken(self, key: str) -> bool:
-        return key in self.seen or self.writer.key_is_taken(key)
+        """Free if this source held it before: a generated key then stays the same on
+        re-import (records come in file order), so an unchanged record stays unchanged."""
+        if key in self.seen:
+            return True
+        return key not in self.existing and self.writer.key_is_taken(key)
 
 
-def _stat(path: Path) -> os.stat_result:
+@dataclass(frozen=True, slots=True)
+class _Stamp:
+    """What says a source changed: size and modification time, its companions included."""
+
+    size: int
+    mtime_ns: int
+
+
+def _stat(path: Path, companions: list[Path]) -> _Stamp:
     try:
         stat = path.stat()
     except FileNotFoundError:
@@ -195,15 +244,24 @@ def _stat(path: Path) -> os.stat_result:
         raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     if not path.is_file():
         raise SourceError(f"{path}: not a file")
-    return stat
+    size, mtime_ns = stat.st_size, stat.st_mtime_ns
+    # A running Zotero writes to `zotero.sqlite-wal` and leaves the database file alone.
+    for companion in companions:
+        try:
+            extra = companion.stat()
+        except OSError:
+            continue
+        size += extra.st_size
+        mtime_ns = max(mtime_ns, extra.st_mtime_ns)
+    return _Stamp(size, mtime_ns)
 
 
-def _upsert_source(conn: sqlite3.Connection, path: str, kind: str, stat: os.stat_result) -> int:
+def _upsert_source(conn: sqlite3.Connection, path: str, kind: str, stat: _Stamp) -> int:
     cursor = conn.execute(
         "INSERT INTO sources (path, kind, size, mtime_ns) VALUES (?,?,?,?)"
         " ON CONFLICT(path) DO UPDATE SET kind=excluded.kind, size=excluded.size,"
         " mtime_ns=excluded.mtime_ns RETURNING id",
-        (path, kind, stat.st_size, stat.st_mtime_ns),
+        (path, kind, stat.size, stat.mtime_ns),
     )
     return int(cursor.fetchone()[0])
 

@@ -6,6 +6,7 @@ title word, lowercase ASCII) is the style most researchers have typed for years.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 
 from paper_ls.bibtex.latex import fold
@@ -51,14 +52,22 @@ _STOPWORDS = frozenset(
 )
 
 
-def generate_key(paper: Paper, is_taken: Callable[[str], bool]) -> str:
-    """`family + year + word`, then `a`, `b`, ... until `is_taken` says the key is free."""
+def generate_key(
+    paper: Paper, is_taken: Callable[[str], bool], skip: dict[str, int] | None = None
+) -> str:
+    """`family + year + word`, then `a`, `b`, ..., `zz`, `aaa`... until `is_taken` says free.
+
+    `skip` remembers, per base, how many candidates were found taken, for callers whose taken
+    keys only ever grow (one import): a snapshot with thousands of `wang2020deep` papers must
+    not probe every earlier suffix again for each of them.
+    """
     base = base_key(paper)
-    if not is_taken(base):
-        return base
-    for suffix in _suffixes():
+    start = skip.get(base, 0) if skip is not None else 0
+    for tried, suffix in enumerate(itertools.islice(_suffixes(), start, None), start):
         candidate = base + suffix
         if not is_taken(candidate):
+            if skip is not None:
+                skip[base] = tried + 1
             return candidate
     raise AssertionError("unreachable: suffixes are endless")
 
@@ -67,22 +76,32 @@ def base_key(paper: Paper) -> str:
     family_words = fold(paper.first_author_family()).split()
     family = family_words[-1] if family_words else ""
     year = str(paper.year) if paper.year else ""
-    word = first_significant_word(paper.title)
-    if not family:
-        return f"{word}{year}" or "paper"
-    return f"{family}{year}{word}"
+    words = significant_words(paper.title)
+    word = words[0] if words else ""
+    if family:
+        return f"{family}{year}{word}"
+    if year:
+        return f"{word}{year}" if word else f"paper{year}"
+    # Neither authors nor year (a copied listing): two title words tell papers apart.
+    return "".join(words[:2]) or "paper"
 
 
 def first_significant_word(title: str) -> str:
-    for word in fold(title).split():
-        if word not in _STOPWORDS:
-            return word
-    return ""
+    words = significant_words(title)
+    return words[0] if words else ""
+
+
+def significant_words(title: str) -> list[str]:
+    """Title words that say something: no stopwords, and no bare numbers ("4+3 Phases")
+    unless the title has nothing else, since a key should not start with a digit."""
+    words = [w for w in fold(title).split() if w not in _STOPWORDS]
+    worded = [w for w in words if not w.isdigit()]
+    return worded or words
 
 
 def _suffixes() -> Iterator[str]:
+    """'', 'a'..'z', 'aa'..'zz', 'aaa'...: endless, shortest first."""
     letters = "abcdefghijklmnopqrstuvwxyz"
-    yield from letters
-    for first in letters:
-        for second in letters:
-            yield first + second
+    for length in itertools.count():
+        for combo in itertools.product(letters, repeat=length):
+            yield "".join(combo)

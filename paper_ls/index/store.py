@@ -16,10 +16,13 @@ from pathlib import Path
 
 from paper_ls.errors import IndexStoreError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Joins the family (and given) names of a paper's authors in one column.
 NAME_SEPARATOR = "\x1f"
 _TOKENIZER = "unicode61 remove_diacritics 2"
+
+#: Papers known without authors (from listings), matched by title alone when completed.
+_AUTHORLESS_INDEX = "CREATE INDEX papers_authorless ON papers(title_hash) WHERE families = ''"
 
 _SCHEMA = f"""
 CREATE TABLE sources (
@@ -50,6 +53,7 @@ CREATE INDEX papers_key ON papers(key COLLATE NOCASE);
 CREATE INDEX papers_doi ON papers(doi) WHERE doi != '';
 CREATE INDEX papers_arxiv ON papers(arxiv) WHERE arxiv != '';
 CREATE INDEX papers_title_hash ON papers(title_hash);
+{_AUTHORLESS_INDEX};
 CREATE TABLE records (
     id INTEGER PRIMARY KEY,
     source_id INTEGER NOT NULL REFERENCES sources(id),
@@ -76,7 +80,7 @@ CREATE TABLE term_variants (
 """
 
 #: Migrations from version N to N+1, applied in order inside one transaction.
-_MIGRATIONS: dict[int, str] = {}
+_MIGRATIONS: dict[int, str] = {1: _AUTHORLESS_INDEX}
 
 
 class Index:

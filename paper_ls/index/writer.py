@@ -7,6 +7,7 @@ reindex`, and the indexed text is always derived from what is stored, never from
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 from paper_ls.bibtex.latex import fold
@@ -17,6 +18,10 @@ from paper_ls.model import Paper
 
 _MIN_TITLE_FOR_DEDUPE = 12  # "Introduction" in two books is not one paper
 _MIN_TERM_FOR_TYPOS = 5
+#: Words of a title that the FTS tokenizer splits exactly as we do.
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_TITLE_WORDS_TO_MATCH = 8
+_TITLE_CANDIDATES = 50
 
 
 class PaperWriter:
@@ -25,11 +30,17 @@ class PaperWriter:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.new_terms: set[str] = set()
+        #: Normalised title -> id of papers without authors; loaded on first need.
+        self._authorless: dict[str, int] | None = None
 
     # --- finding -----------------------------------------------------------------------
 
     def find_same_paper(self, paper: Paper) -> int | None:
-        """The id of a paper this record describes too: same DOI, arXiv id, or title+year."""
+        """The id of a paper this record describes too: same DOI, arXiv id, or title+year.
+
+        A record without authors (a copied listing) carries a year that may be the listing's
+        rather than the paper's, or none at all: it matches by title alone, in both directions.
+        """
         if paper.doi or paper.arxiv:
             for pid, title in self.conn.execute(
                 "SELECT id, title FROM papers WHERE doi = ?1 AND doi != ''"
@@ -46,7 +57,42 @@ class PaperWriter:
             ):
                 if normalise_title(title) == normalised:
                     return int(pid)
+            if not paper.authors:
+                return self._find_by_title(paper.title, normalised)
+            return self._find_authorless(normalised)
         return None
+
+    def _find_by_title(self, title: str, normalised: str) -> int | None:
+        """Any paper with this normalised title, whatever its year: found through the FTS
+        title column by its longest words, then checked exactly."""
+        words = sorted(set(_ASCII_WORD.findall(title.lower())), key=len, reverse=True)
+        if not words:
+            return None
+        query = "title : (" + " ".join(f'"{w}"' for w in words[:_TITLE_WORDS_TO_MATCH]) + ")"
+        for pid, stored in self.conn.execute(
+            "SELECT p.id, p.title FROM papers p WHERE p.id IN"
+            " (SELECT rowid FROM fts_meta WHERE fts_meta MATCH ? LIMIT ?) ORDER BY p.id",
+            (query, _TITLE_CANDIDATES),
+        ):
+            if normalise_title(stored) == normalised:
+                return int(pid)
+        return None
+
+    def _find_authorless(self, normalised: str) -> int | None:
+        if self._authorless is None:
+            self._authorless = {}
+            for pid, title in self.conn.execute(
+                "SELECT id, title FROM papers INDEXED BY papers_authorless WHERE families = ''"
+            ):
+                self._authorless.setdefault(normalise_title(title), int(pid))
+        pid = self._authorless.get(normalised)
+        if pid is None:
+            return None
+        row = self.conn.execute("SELECT families FROM papers WHERE id = ?", (pid,)).fetchone()
+        if row is None or row[0]:
+            del self._authorless[normalised]  # completed or removed since
+            return None
+        return pid
 
     def key_is_taken(self, key: str) -> bool:
         return (
@@ -67,6 +113,8 @@ class PaperWriter:
         )
         paper_id = int(cursor.lastrowid or 0)
         self._index(paper_id, paper)
+        if not paper.authors and self._authorless is not None:
+            self._authorless.setdefault(normalise_title(paper.title), paper_id)
         return paper_id
 
     def unindex(self, paper_id: int) -> None:

@@ -32,7 +32,7 @@ from paper_ls.bibtex.parse import (
 )
 from paper_ls.errors import SourceError
 from paper_ls.model import Paper, Person, Provenance
-from paper_ls.sources import Problem, Record
+from paper_ls.sources import Problem, Reader, ReadOptions, Record
 
 SOURCE_KIND = "bibtex"
 
@@ -263,3 +263,8 @@ def arxiv_id_of(fields: dict[str, str]) -> str:
         if match:
             return match.group(1)
     return ""
+
+
+def reader(options: ReadOptions) -> Reader:
+    """BibTeX needs no options: everything it means is in the file."""
+    return read

@@ -1,0 +1,141 @@
+"""Keeping the index fresh: the sources a person lists in `config.toml`, re-read when changed.
+
+The config file names sources by path or glob, each with an optional format:
+
+    [[sources]]
+    path = "~/Zotero/zotero.sqlite"
+
+    [[sources]]
+    path = "~/papers/**/*.bib"
+
+    [[sources]]
+    path = "~/listings/*.txt"
+    format = "listing"
+    year = 2025
+
+`sync` imports each file whose size or modification time changed since it was last read and
+skips the rest without reading them, so running it often is cheap. Each source is its own
+transaction: an interrupted sync leaves the source it was reading as it was before.
+"""
+
+from __future__ import annotations
+
+import glob
+import tomllib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from paper_ls.errors import PaperLsError
+from paper_ls.index.importer import ImportReport, Progress, add_source
+from paper_ls.index.store import Index
+from paper_ls.sources import FORMATS, ReadOptions
+
+_GLOB_CHARS = frozenset("*?[")
+
+
+class ConfigError(PaperLsError):
+    """The config file cannot be read or says something we cannot do."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceSpec:
+    """One `[[sources]]` entry: a path or glob, and what to tell its reader."""
+
+    pattern: str
+    format: str | None = None
+    year: int | None = None
+
+    def paths(self, base: Path) -> list[Path]:
+        """The files this entry names now (a glob may match none, or more than before)."""
+        pattern = str(Path(self.pattern).expanduser())
+        if not Path(pattern).is_absolute():
+            pattern = str(base / pattern)
+        if not _GLOB_CHARS & set(pattern):
+            return [Path(pattern)]
+        return sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
+
+
+@dataclass(slots=True)
+class SyncOutcome:
+    """What one source came to: a report, or the one-line error that stopped it."""
+
+    path: Path
+    report: ImportReport | None = None
+    error: str = ""
+
+
+@dataclass(slots=True)
+class Config:
+    path: Path
+    sources: list[SourceSpec] = field(default_factory=list)
+
+
+def load_config(path: Path) -> Config:
+    """Read and check the config file; every mistake is one line naming the file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(
+            f"no config file at {path}; create it with [[sources]] entries (see README)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read ({exc})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    entries = data.get("sources", [])
+    if not isinstance(entries, list):
+        raise ConfigError(f"{path}: 'sources' must be a list ([[sources]] tables or paths)")
+    return Config(path, [_spec(path, i, entry) for i, entry in enumerate(entries, 1)])
+
+
+def _spec(path: Path, number: int, entry: Any) -> SourceSpec:
+    where = f"{path}: source {number}"
+    if isinstance(entry, str):
+        return SourceSpec(entry)
+    if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
+        raise ConfigError(f"{where}: needs a 'path' (a file or a glob)")
+    unknown = set(entry) - {"path", "format", "year"}
+    if unknown:
+        raise ConfigError(f"{where}: unknown setting {', '.join(sorted(unknown))}")
+    fmt = entry.get("format")
+    if fmt is not None and fmt not in FORMATS:
+        raise ConfigError(f"{where}: unknown format {fmt!r}; known: {', '.join(FORMATS)}")
+    year = entry.get("year")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+        raise ConfigError(f"{where}: 'year' must be a number such as 2025")
+    return SourceSpec(entry["path"], fmt, year)
+
+
+def sync(
+    index: Index,
+    config: Config,
+    *,
+    force: bool = False,
+    progress: Callable[[Path], Progress | None] | None = None,
+) -> Iterator[SyncOutcome]:
+    """Bring every configured source up to date, one transaction each, yielding as it goes.
+
+    A source that fails (missing, unreadable, not in its format) is reported and the others
+    still sync; an interrupt propagates after the current source has rolled back.
+    """
+    base = config.path.parent
+    for spec in config.sources:
+        paths = spec.paths(base)
+        if not paths:
+            yield SyncOutcome(Path(spec.pattern), error=f"{spec.pattern}: matches no files")
+        for path in paths:
+            try:
+                report = add_source(
+                    index,
+                    path,
+                    spec.format,
+                    force=force,
+                    options=ReadOptions(capture_year=spec.year),
+                    progress=progress(path) if progress else None,
+                )
+            except PaperLsError as exc:
+                yield SyncOutcome(path, error=str(exc))
+                continue
+            yield SyncOutcome(path, report=report)

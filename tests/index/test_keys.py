@@ -1,0 +1,43 @@
+"""Generated keys never run out, and a long run of one base key stays cheap."""
+
+from __future__ import annotations
+
+from paper_ls.index.keys import generate_key
+from paper_ls.model import Paper, Person
+
+PAPER = Paper(key="", title="Deep Learning", year=2020, authors=[Person("Wang", "Li")])
+
+
+def test_suffixes_go_past_two_letters() -> None:
+    taken: set[str] = set()
+    for _ in range(1 + 26 + 26 * 26 + 3):
+        taken.add(generate_key(PAPER, taken.__contains__))
+    assert len(taken) == 1 + 26 + 26 * 26 + 3
+    assert {"wang2020deep", "wang2020deepz", "wang2020deepzz", "wang2020deepaaa"} <= taken
+    assert "wang2020deepaac" in taken
+
+
+def test_skip_hint_avoids_probing_taken_keys_again() -> None:
+    taken: set[str] = set()
+    probes: list[str] = []
+
+    def is_taken(key: str) -> bool:
+        probes.append(key)
+        return key in taken
+
+    skip: dict[str, int] = {}
+    for _ in range(100):
+        taken.add(generate_key(PAPER, is_taken, skip))
+    assert len(taken) == 100
+    assert len(probes) == 100  # one probe per key, not 1 + 2 + ... + 100
+
+
+def test_papers_without_authors_take_title_words_and_year() -> None:
+    def key(title: str, year: int | None) -> str:
+        return generate_key(Paper(key="", title=title, year=year), lambda k: False)
+
+    assert key("Provable Scaling Laws of Feature Emergence", 2025) == "provable2025"
+    assert key("Grams: Gradient Descent with Adaptive Momentum", None) == "gramsgradient"
+    assert key("4+3 Phases of Compute-Optimal Neural Scaling Laws", 2024) == "phases2024"
+    assert key("1984", None) == "1984"
+    assert key("", None) == "paper"
