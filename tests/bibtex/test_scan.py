@@ -69,7 +69,7 @@ def test_string_macros_go_through_bibtexparser_and_still_apply() -> None:
         "@comment{@article{hidden, title = {no}}}\n@article{b, title = {yes}}",
         "junk before @article{a, title = {x}}",
         "@article{a, title = {x}\n",
-        "@article{a, title = \"unclosed quote}\n@misc{b, title = {y}}",
+        '@article{a, title = "unclosed quote}\n@misc{b, title = {y}}',
         "@ARTICLE{Upper, TITLE = {Case}, MONTH = jun}",
         "@article{a, month = jun # {~1}, pages = 1--2}",
         "@article{a,\r\n  title = {CRLF},\r\n  year = 2020\r\n}\r\n",
