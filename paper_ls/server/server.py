@@ -420,20 +420,19 @@ def plan_insertion(
     stored = find_paper(index.conn, key)
     if stored is None:
         return f"{key} is not in the index"
-    for bib in bibs:
-        present = insertion.place(stored.paper, bib)
-        if not present.needs_entry:
-            return f"{key} is already in {bib.path.name} as {present.key}"
     target = bibliography.files[0]
     target_bib = parsed(target)
     exists = target_bib.exists if target_bib is not None else target.exists()
-    placement = insertion.place(stored.paper, target_bib)
     text = ls.open_text(target)
     if text is None:
         text = target_bib.text if target_bib is not None else ""
-    position, added = insertion.entry_edit(text, stored.paper, placement.key)
-    edit = _workspace_edit(ls, document, bibliography, target, exists, position, added)
-    return InsertionPlan(placement.key, target, edit, text + added)
+    addition = insertion.plan_addition(key, stored.paper, bibs, target_bib, text)
+    if isinstance(addition, str):
+        return addition
+    edit = _workspace_edit(
+        ls, document, bibliography, target, exists, addition.position, addition.text
+    )
+    return InsertionPlan(addition.key, target, edit, text + addition.text)
 
 
 @server.command(INSERT_COMMAND)
