@@ -20,7 +20,6 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 import paper_ls.documents.latex as latex
-import paper_ls.documents.markdown as markdown
 from paper_ls.documents.model import Citation, Language, Position, Range, split_lines
 from paper_ls.documents.project import (
     BibFile,
@@ -30,6 +29,7 @@ from paper_ls.documents.project import (
     parse_bib_text,
     read_text,
 )
+from paper_ls.documents.workspace import cites_everything, find_citations, language_of
 from paper_ls.index.reader import find_paper, paper_ids_for_key
 from paper_ls.server.insertion import declaration_edit, plan_addition, write_atomically
 
@@ -49,11 +49,6 @@ NEAR_LIMIT = 5
 _PREFIX_ROWS = 200
 #: Files followed through \input/\include from one root, at most.
 _MAX_INCLUDED = 2000
-_DOCUMENT_SUFFIXES = {".tex": "latex", ".ltx": "latex", ".md": "markdown", ".qmd": "markdown",
-                      ".rmd": "markdown", ".markdown": "markdown"}  # fmt: skip
-#: Quarto cross-references share the `@` syntax with citations: `@fig-plot` is no key.
-_CROSSREF = re.compile(r"(?:fig|tbl|sec|eq|lst|thm|lem|cor|prp|cnj|def|exm|exr|sol|rem|alg)-")
-_NOCITE_ALL = re.compile(r"\\nocite\s*\{\s*\*\s*\}")
 _STEM = re.compile(r"[^\d]*\d*")
 
 
@@ -70,24 +65,6 @@ class Finding:
     key: str = ""
     #: Keys known elsewhere that are spelt nearly like `key`, best first.
     near: tuple[str, ...] = ()
-
-
-def language_of(path: Path) -> Language | None:
-    """A document's language from its file name, for files no editor has described."""
-    found = _DOCUMENT_SUFFIXES.get(path.suffix.lower())
-    return "latex" if found == "latex" else "markdown" if found == "markdown" else None
-
-
-def find_citations(text: str, language: Language, commands: frozenset[str]) -> list[Citation]:
-    """The citations of a document, without Quarto cross-references."""
-    if language == "latex":
-        return latex.find_citations(text, commands)
-    return [c for c in markdown.find_citations(text) if not _CROSSREF.match(c.key)]
-
-
-def cites_everything(text: str, language: Language) -> bool:
-    """`\\nocite{*}` puts every entry in the bibliography: none is unused then."""
-    return language == "latex" and _NOCITE_ALL.search(text) is not None
 
 
 # --- the index's side ---------------------------------------------------------------------

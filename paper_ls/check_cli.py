@@ -20,10 +20,10 @@ from paper_ls.check import (
     Project,
     check_project,
     fix_project,
-    language_of,
     load_project,
 )
 from paper_ls.documents.project import BibFile, BibliographyCache
+from paper_ls.documents.workspace import language_of
 from paper_ls.errors import PaperLsError
 from paper_ls.index.store import Index
 
