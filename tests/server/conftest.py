@@ -53,6 +53,8 @@ class Project:
     root: Path
     index: Path
     applied: list[types.WorkspaceEdit] = field(default_factory=list)
+    #: What the server answered to `initialize`.
+    initialized: types.InitializeResult | None = None
 
     def uri(self, name: str) -> str:
         return (self.root / name).as_uri()
@@ -94,7 +96,7 @@ async def start(
         project.applied.append(params.edit)
         return types.ApplyWorkspaceEditResult(applied=True)
 
-    await client.initialize_session(
+    project.initialized = await client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities(apply_edit),
             root_uri=project.root.as_uri(),

@@ -267,3 +267,14 @@ async def test_a_file_created_later_is_found_after_the_watch_event(
             break
         await asyncio.sleep(0.05)
     assert sorted(found) == sorted([uri, thesis.uri("chapters/two.tex"), three.as_uri()])
+
+
+async def test_initialize_advertises_navigation(thesis: Project, client: LanguageClient) -> None:
+    assert thesis.initialized is not None
+    caps = thesis.initialized.capabilities
+    assert caps.definition_provider and caps.references_provider
+    assert caps.document_symbol_provider and caps.workspace_symbol_provider
+    assert isinstance(caps.rename_provider, types.RenameOptions)
+    assert caps.rename_provider.prepare_provider is True
+    assert isinstance(caps.code_action_provider, types.CodeActionOptions)
+    assert list(caps.code_action_provider.code_action_kinds or []) == ["quickfix"]
