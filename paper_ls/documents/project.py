@@ -50,6 +50,8 @@ class BibFile:
     text: str = ""
     by_doi: dict[str, BibEntry] = field(default_factory=dict)
     by_arxiv: dict[str, BibEntry] = field(default_factory=dict)
+    #: Entries by lowercased key: BibTeX matches keys without regard to case.
+    by_lower: dict[str, BibEntry] = field(default_factory=dict)
     #: Search candidates built once per parse, so completion never tokenises the file.
     candidates: list[Candidate] = field(default_factory=list)
     #: Every candidate's haystack, newline-joined, and where each starts: one `str.find`
@@ -118,8 +120,7 @@ class BibFile:
     def find(self, key: str) -> BibEntry | None:
         found = self.entries.get(key)
         if found is None:
-            lowered = key.lower()
-            found = next((e for k, e in self.entries.items() if k.lower() == lowered), None)
+            found = self.by_lower.get(key.lower())
         return found
 
     def find_same_paper(self, doi: str, arxiv: str) -> BibEntry | None:
@@ -150,6 +151,7 @@ def parse_bib_text(path: Path, text: str, stamp: object) -> BibFile:
     for raw in parsed.entries:
         entry = BibEntry(raw.key, raw.line, raw.end_line, paper_from_entry(raw, str(path)))
         bib.entries.setdefault(raw.key, entry)
+        bib.by_lower.setdefault(raw.key.lower(), entry)
         if entry.paper.doi:
             bib.by_doi.setdefault(entry.paper.doi.lower(), entry)
         if entry.paper.arxiv:

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 SOURCE = "paper-ls"
 #: Quiet time after the last change before diagnostics are computed.
-DEBOUNCE_S = 0.15
+DEBOUNCE_S = 0.125
 #: The index may be refreshed by `paper-ls add` while the server runs: answers about which
 #: keys it knows are kept this long.
 INDEX_MEMORY_S = 30.0
