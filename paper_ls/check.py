@@ -20,7 +20,7 @@ from typing import Literal
 from rapidfuzz import fuzz, process
 
 import paper_ls.documents.latex as latex
-from paper_ls.documents.model import Citation, Language, Position, Range, split_lines
+from paper_ls.documents.model import Citation, Language, Position, Range, split_lines, to_utf16
 from paper_ls.documents.project import (
     BibFile,
     DocumentBibliography,
@@ -49,6 +49,10 @@ NEAR_LIMIT = 5
 _PREFIX_ROWS = 200
 #: Files followed through \input/\include from one root, at most.
 _MAX_INCLUDED = 2000
+#: A range scan of the key index (papers_key is COLLATE NOCASE), never of the table.
+PREFIX_SQL = (
+    "SELECT key FROM papers WHERE key >= ? COLLATE NOCASE AND key < ? COLLATE NOCASE LIMIT ?"
+)
 _STEM = re.compile(r"[^\d]*\d*")
 
 
@@ -120,9 +124,7 @@ class IndexKeys:
         found: list[str] = []
         for prefix in dict.fromkeys(p for p in prefixes if len(p) >= 3 and p != lowered):
             rows = self.conn.execute(
-                "SELECT key FROM papers WHERE key >= ? COLLATE NOCASE"
-                " AND key < ? COLLATE NOCASE LIMIT ?",
-                (prefix, prefix + "\U0010ffff", _PREFIX_ROWS),
+                PREFIX_SQL, (prefix, prefix + "\U0010ffff", _PREFIX_ROWS)
             ).fetchall()
             found.extend(k for (k,) in rows)
             if any(fuzz.ratio(lowered, k.lower()) >= NEAR_CUTOFF for (k,) in rows):
@@ -358,7 +360,9 @@ def _declaration_range(project: Project, bib: Path) -> Range:
             for name in (bib.name, bib.stem):
                 at = line.find(name)
                 if at >= 0 and not line.lstrip().startswith("%"):
-                    return Range(Position(number, at), Position(number, at + len(name)))
+                    end = at + len(name)
+                    return Range(Position(number, to_utf16(line, at)),
+                                 Position(number, to_utf16(line, end)))  # fmt: skip
     return Range(Position(0, 0), Position(0, 0))
 
 

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from paper_ls.check import IndexKeys, bib_findings, citation_findings, unused_findings
+from paper_ls.check import (
+    PREFIX_SQL,
+    IndexKeys,
+    bib_findings,
+    citation_findings,
+    unused_findings,
+)
 from paper_ls.documents.model import Citation, Position, Range
 from paper_ls.documents.project import parse_bib_text
 from paper_ls.index.store import Index
@@ -52,3 +58,12 @@ def test_duplicates_within_and_across_files() -> None:
     ]
     unused = unused_findings([two], {"a"})
     assert [(f.key, f.severity) for f in unused] == [("b", "hint")]
+
+
+def test_near_key_probes_use_the_key_index(sample_index: Index) -> None:
+    plan = sample_index.conn.execute(
+        "EXPLAIN QUERY PLAN " + PREFIX_SQL, ("vas", "vas\U0010ffff", 200)
+    ).fetchall()
+    details = " ".join(str(row[-1]) for row in plan)
+    assert "USING" in details and "INDEX papers_key" in details, details
+    assert "SCAN" not in details
