@@ -83,6 +83,7 @@ class IndexKeys:
     def __init__(self, conn: sqlite3.Connection | None) -> None:
         self.conn = conn
         self._known: dict[str, bool] = {}
+        self._near: dict[tuple[str, object], tuple[str, ...]] = {}
 
     @property
     def available(self) -> bool:
@@ -96,8 +97,19 @@ class IndexKeys:
             known = self._known[key] = bool(paper_ids_for_key(self.conn, key))
         return known
 
-    def near(self, key: str, local_keys: Collection[str] = ()) -> tuple[str, ...]:
-        """Up to five keys like `key` from `local_keys` and the index, most alike first."""
+    def near(
+        self, key: str, local_keys: Collection[str] = (), token: object = None
+    ) -> tuple[str, ...]:
+        """Up to five keys like `key` from `local_keys` and the index, most alike first.
+
+        With a `token` naming the state of `local_keys` (the files' stamps), the answer is
+        remembered: the next run after a keystroke does not look the same typo up again.
+        """
+        if token is not None:
+            remembered = self._near.get((key, token))
+            if remembered is None:
+                remembered = self._near[(key, token)] = self.near(key, local_keys)
+            return remembered
         lowered = key.lower()
         scored: dict[str, float] = {}
         for pool in (local_keys, self._prefix_keys(lowered)):
@@ -145,6 +157,7 @@ def citation_findings(
     """
     names = " or ".join(dict.fromkeys(bib.path.name for bib in bibs)) or "the bibliography"
     verdicts: dict[str, tuple[Severity, str, str, tuple[str, ...]] | None] = {}
+    token = tuple((bib.path, bib.stamp) for bib in bibs) if all(b.stamp for b in bibs) else None
     local: list[str] | None = None
     found: list[Finding] = []
     for citation in citations:
@@ -155,7 +168,7 @@ def citation_findings(
             else:
                 if local is None:
                     local = [k for bib in bibs for k in bib.entries]
-                verdicts[key] = _verdict(key, names, local, index)
+                verdicts[key] = _verdict(key, names, local, index, token)
         verdict = verdicts[key]
         if verdict is not None:
             severity, code, message, near = verdict
@@ -164,12 +177,12 @@ def citation_findings(
 
 
 def _verdict(
-    key: str, names: str, local: Sequence[str], index: IndexKeys
+    key: str, names: str, local: Sequence[str], index: IndexKeys, token: object
 ) -> tuple[Severity, str, str, tuple[str, ...]]:
     if index.knows(key):
         message = f"{key} is not in {names}, but the index has it: add its entry"
         return "warning", NOT_IN_BIBLIOGRAPHY, message, ()
-    near = index.near(key, local)
+    near = index.near(key, local, token)
     where = f"{names} nor in the index" if index.available else names
     message = f"{key} is not defined in {where}"
     if near:
