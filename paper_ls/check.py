@@ -349,13 +349,9 @@ def check_project(
 ) -> list[Finding]:
     """Every finding for a project: its citations, its bibliography files, unused entries."""
     found = list(project.missing)
-    for bib in bibs:
-        if not bib.exists and project.bibliography.declared:
-            message = f"bibliography file {bib.path.name} does not exist"
-            found.append(
-                Finding(project.root, _declaration_range(project, bib.path), "error",
-                        MISSING_FILE, message)
-            )  # fmt: skip
+    root = next((d for d in project.documents if d.path == project.root), None)
+    if root is not None:
+        found.extend(missing_files(root.path, root.text, project.bibliography, bibs))
     for document in project.documents:
         found.extend(citation_findings(document.path, document.citations, bibs, index))
     found.extend(bib_findings(bibs))
@@ -365,17 +361,28 @@ def check_project(
     return found
 
 
-def _declaration_range(project: Project, bib: Path) -> Range:
+def missing_files(
+    root: Path, root_text: str, bibliography: DocumentBibliography, bibs: Sequence[BibFile]
+) -> list[Finding]:
+    """A bibliography file the root names but that does not exist, at the root's mention."""
+    if not bibliography.declared:
+        return []
+    return [
+        Finding(root, _declaration_range(root_text, bib.path), "error", MISSING_FILE,
+                f"bibliography file {bib.path.name} does not exist")
+        for bib in _distinct(bibs) if not bib.exists
+    ]  # fmt: skip
+
+
+def _declaration_range(root_text: str, bib: Path) -> Range:
     """Where the root names the bibliography file (its first line otherwise)."""
-    root = next((d for d in project.documents if d.path == project.root), None)
-    if root is not None:
-        for number, line in enumerate(split_lines(root.text)):
-            for name in (bib.name, bib.stem):
-                at = line.find(name)
-                if at >= 0 and not line.lstrip().startswith("%"):
-                    end = at + len(name)
-                    return Range(Position(number, to_utf16(line, at)),
-                                 Position(number, to_utf16(line, end)))  # fmt: skip
+    for number, line in enumerate(split_lines(root_text)):
+        for name in (bib.name, bib.stem):
+            at = line.find(name)
+            if at >= 0 and not line.lstrip().startswith(("%", "#")):
+                end = at + len(name)
+                return Range(Position(number, to_utf16(line, at)),
+                             Position(number, to_utf16(line, end)))  # fmt: skip
     return Range(Position(0, 0), Position(0, 0))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
@@ -47,6 +48,9 @@ def run_check(
         keys = IndexKeys(index.conn if index is not None else None)
         findings = _findings(projects, keys, unused=unused)
         added: list[Added] = []
+        if fix and index is None:
+            print(f"paper-ls: no index at {index_path}: --fix has nothing to add from",
+                  file=sys.stderr)  # fmt: skip
         if fix and index is not None:
             for project, bibs, found in _by_project(projects, findings):
                 added.extend(fix_project(project, bibs, index.conn, found))

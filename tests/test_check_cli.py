@@ -165,6 +165,7 @@ def test_without_an_index_keys_are_checked_against_the_files(
     monkeypatch.chdir(tmp_path)
     result = cli("check", "doc.tex", "--fix")
     assert result.code == 1
+    assert result.err.startswith("paper-ls: no index at ")
     assert result.out == (
         "doc.tex:1:23: error: smith2020graph is not defined in refs.bib;"
         " did you mean smith2020graphs?\n"

@@ -30,6 +30,7 @@ from paper_ls.check import (
     IndexKeys,
     bib_findings,
     citation_findings,
+    missing_files,
     unused_findings,
 )
 from paper_ls.config import resolve_index_path
@@ -181,6 +182,8 @@ class Diagnostics:
         bibs = [ls.bibs.refresh(p) for p in bibliography.files]
         known = ls.citations.update(path, text, language, version or 0)
         findings = citation_findings(path, known.citations, bibs, self._index_keys())
+        if path == bibliography.root:
+            findings = missing_files(path, text, bibliography, bibs) + findings
         for bib in bibliography.files:
             self._groups[bib] = bibliography.files
         return [Publication(path, findings), *self._bib_publications(bibliography.files, bibs)]

@@ -176,3 +176,15 @@ async def test_unused_entries_only_when_asked(client: LanguageClient, project: P
     assert hint.severity == types.DiagnosticSeverity.Hint
     assert hint.message == "knuth1984texbook is not cited by any document"
     assert list(hint.tags or []) == [types.DiagnosticTag.Unnecessary]
+
+
+async def test_a_declared_file_that_does_not_exist(
+    client: LanguageClient, project: Project
+) -> None:
+    text = "\\documentclass{article}\n\\cite{smith2020graphs}\n\\bibliography{refs,gone}\n"
+    uri = open_document(client, project, "main.tex", text)
+    (missing,) = await diagnostics_until(client, uri, lambda d: len(d) == 1)
+    assert missing.severity == types.DiagnosticSeverity.Error
+    assert missing.message == "bibliography file gone.bib does not exist"
+    start = end_of(text, "refs,")
+    assert missing.range == types.Range(start, types.Position(start.line, start.character + 4))
