@@ -44,15 +44,12 @@ def to_client_range(
 ) -> types.Range:
     """A model range of any workspace file, open or not, in the client's units."""
     document = ls.workspace.text_documents.get(uri_of(path))
+    codec = document.position_codec if document is not None else ls.workspace.position_codec
+    if codec.encoding == types.PositionEncodingKind.Utf16:
+        return client_range(rng, (), codec)  # the model's own units: no line needed
     if document is not None:
-        return client_range(rng, document.lines, document.position_codec)
-    codec = ls.workspace.position_codec
-    if codec.encoding == types.PositionEncodingKind.Utf16:  # the model's own units
-        return types.Range(
-            types.Position(rng.start.line, rng.start.character),
-            types.Position(rng.end.line, rng.end.character),
-        )
-    if lines is None:
+        lines = document.lines
+    elif lines is None:
         try:
             lines = split_lines(read_text(path))
         except OSError:

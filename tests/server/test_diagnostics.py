@@ -188,3 +188,16 @@ async def test_a_declared_file_that_does_not_exist(
     assert missing.message == "bibliography file gone.bib does not exist"
     start = end_of(text, "refs,")
     assert missing.range == types.Range(start, types.Position(start.line, start.character + 4))
+
+
+async def test_columns_in_the_units_the_client_chose(
+    utf8_client: LanguageClient, project: Project
+) -> None:
+    assert project.initialized is not None
+    assert project.initialized.capabilities.position_encoding == "utf-8"
+    text = "Müller 😀 \\cite{smith2020graph}\n\\bibliography{refs}\n"
+    uri = open_document(utf8_client, project, "doc.tex", text)
+    (typo,) = await diagnostics_until(utf8_client, uri, lambda d: len(d) == 1)
+    before = text[: text.index("smith")]
+    assert typo.range.start == types.Position(0, len(before.encode("utf-8")))
+    assert typo.range.end == types.Position(0, len(before.encode("utf-8")) + len("smith2020graph"))
