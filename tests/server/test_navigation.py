@@ -278,3 +278,34 @@ async def test_initialize_advertises_navigation(thesis: Project, client: Languag
     assert caps.rename_provider.prepare_provider is True
     assert isinstance(caps.code_action_provider, types.CodeActionOptions)
     assert list(caps.code_action_provider.code_action_kinds or []) == ["quickfix"]
+
+
+async def test_rename_from_markdown(thesis: Project, client: LanguageClient) -> None:
+    uri = open_document(client, thesis, "notes.md", NOTES, language="markdown")
+    position = end_of(NOTES, "and @smi")
+    prepared = await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(text_document=doc(uri), position=position)
+    )
+    line = NOTES.split("\n")[4]
+    assert prepared == types.PrepareRenamePlaceholder(
+        range=span(4, line.rindex("smith"), len("smith2020graphs")), placeholder="smith2020graphs"
+    )
+    edit = await client.text_document_rename_async(
+        types.RenameParams(text_document=doc(uri), position=position, new_name="smith:graphs")
+    )
+    assert edit is not None
+    edited = {
+        c.text_document.uri: len(c.edits)
+        for c in edit.document_changes or []
+        if isinstance(c, types.TextDocumentEdit)
+    }
+    assert edited == {
+        uri: 2,
+        thesis.uri("refs.bib"): 1,
+        thesis.uri("chapters/one.tex"): 1,
+        thesis.uri("chapters/two.tex"): 1,
+    }
+    nothing = await client.text_document_prepare_rename_async(
+        types.PrepareRenameParams(text_document=doc(uri), position=types.Position(4, 1))
+    )
+    assert nothing is None
