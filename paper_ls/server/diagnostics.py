@@ -79,6 +79,9 @@ class Diagnostics:
         self._groups: dict[Path, tuple[Path, ...]] = {}
         #: What the published .bib diagnostics were computed from, per group of files.
         self._bib_stamps: dict[tuple[Path, ...], object] = {}
+        #: What was last sent for each .bib: a file whose findings did not change is not
+        #: sent again (5,000 unused-entry hints are a megabyte of JSON).
+        self._sent: dict[Path, list[Finding]] = {}
         self._keys: IndexKeys | None = None
         self._keys_path: Path | None = None
         self._keys_born = 0.0
@@ -116,6 +119,7 @@ class Diagnostics:
     def forget(self) -> None:
         """Settings changed: republish everything on the next runs."""
         self._bib_stamps.clear()
+        self._sent.clear()
         self._keys_born = 0.0
 
     def _fire(self, uri: str) -> None:
@@ -217,7 +221,9 @@ class Diagnostics:
         for finding in findings:
             by_path.setdefault(finding.path, []).append(finding)
         lines = {bib.path: bib.lines for bib in bibs}
-        return [Publication(p, found, lines.get(p)) for p, found in by_path.items()]
+        changed = [p for p, found in by_path.items() if force or self._sent.get(p) != found]
+        self._sent.update((p, by_path[p]) for p in changed)
+        return [Publication(p, by_path[p], lines.get(p)) for p in changed]
 
     def _index_keys(self) -> IndexKeys:
         """The worker's own read-only index connection: never the one completion uses."""
