@@ -280,8 +280,18 @@ def latex_root(path: Path, text: str, open_text: OpenText) -> tuple[Path, str]:
     return including if including else (path, text)
 
 
+#: The including root last found for a file: checked first next time (one file read instead
+#: of a directory scan on every keystroke in a chapter), and forgotten once it stops holding.
+_LAST_ROOT: dict[Path, Path] = {}
+
+
 def _including_root(path: Path, open_text: OpenText) -> tuple[Path, str] | None:
-    stem = path.with_suffix("")
+    known = _LAST_ROOT.get(path)
+    if known is not None:
+        known_text = _text_of(known, open_text)
+        if known_text and _is_root_of(known, known_text, path):
+            return known, known_text
+        _LAST_ROOT.pop(path, None)
     for directory in (path.parent, path.parent.parent):
         try:
             candidates = sorted(directory.glob("*.tex"))[:_ROOT_SCAN_LIMIT]
@@ -291,13 +301,21 @@ def _including_root(path: Path, open_text: OpenText) -> tuple[Path, str] | None:
             if candidate == path:
                 continue
             candidate_text = _text_of(candidate, open_text)
-            if not candidate_text or "\\documentclass" not in candidate_text:
-                continue
-            for included in latex.find_includes(candidate_text):
-                target = Path(os.path.normpath(candidate.parent / included))
-                if target in (path, stem):
-                    return candidate, candidate_text
+            if candidate_text and _is_root_of(candidate, candidate_text, path):
+                _LAST_ROOT[path] = candidate
+                return candidate, candidate_text
     return None
+
+
+def _is_root_of(candidate: Path, candidate_text: str, path: Path) -> bool:
+    """Whether `candidate` is a root document that \\input/\\includes `path`."""
+    if "\\documentclass" not in candidate_text:
+        return False
+    stem = path.with_suffix("")
+    for included in latex.find_includes(candidate_text):
+        if Path(os.path.normpath(candidate.parent / included)) in (path, stem):
+            return True
+    return False
 
 
 def _markdown_bibliography(
