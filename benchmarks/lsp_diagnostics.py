@@ -353,9 +353,8 @@ def write_section(result: dict[str, Any]) -> None:
         "",
         f"Target: diagnostics within {TARGET_MS:.0f} ms of a change: p95 {diag['p95']} ms, "
         f"{met}. Completion p50: idle {rows['idle']['p50']} ms, right after a change "
-        f"{rows['after']['p50']} ms (the server first takes the change in and works out the "
-        f"new version's bibliography, as it did before diagnostics), while a diagnostics run "
-        f"is in the worker {rows['during']['p50']} ms.",
+        f"{rows['after']['p50']} ms, while a diagnostics run is in the worker "
+        f"{rows['during']['p50']} ms.",
         SECTION_END,
     ]
     text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
