@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import sqlite3
 import subprocess
 import sys
@@ -233,6 +234,17 @@ def machine() -> str:
     )
 
 
+#: Sections other benchmarks write into RESULTS.md between these markers survive a rerun.
+_KEPT = re.compile(r"\n*(<!-- [\w-]+: start -->.*?<!-- [\w-]+: end -->)", re.DOTALL)
+
+
+def _kept_sections(path: Path) -> str:
+    """Other benchmarks' sections of the file, to write back after this one's tables."""
+    if not path.exists():
+        return ""
+    return "".join("\n\n" + m.group(1) for m in _KEPT.finditer(path.read_text()))
+
+
 def write_results(
     path: Path, command: str, rows: list[tuple[int, ImportResult, ReplayResult]]
 ) -> None:
@@ -304,7 +316,7 @@ def write_results(
         )
     )
     lines += ["```", ""]
-    path.write_text("\n".join(lines))
+    path.write_text("\n".join(lines) + _kept_sections(path))
 
 
 def main() -> None:

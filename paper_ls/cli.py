@@ -119,6 +119,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("stats", cmd_stats, "print counts and the index size")
     p.add_argument("--json", action="store_true")
 
+    p = command(
+        "check", cmd_check,
+        "report undefined, duplicate and malformed citations and entries; exit 1 on an error",
+    )  # fmt: skip
+    p.add_argument("files", nargs="+", metavar="FILE", help="LaTeX or Markdown documents")
+    p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--fix", action="store_true", help="add the entries the index knows to the bibliography"
+    )
+    p.add_argument("--unused", action="store_true", help="also report entries no document cites")
+    p.add_argument(
+        "--bibliography", action="append", default=[], metavar="FILE",
+        help="bibliography for documents that declare none (repeatable)",
+    )  # fmt: skip
+
     p = command("serve", cmd_serve, "run the language server (stdio by default)")
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead, for debugging")
     p.add_argument("--log-level", default="WARNING", help="server log level on stderr")
@@ -340,6 +355,15 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(f"records:   {s.records} from {s.sources} sources")
         print(f"size:      {s.index_bytes / 1e6:.1f} MB")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from paper_ls.check_cli import run_check
+
+    return run_check(
+        [Path(f) for f in args.files], resolve_index_path(args.index), sys.stdout,
+        as_json=args.json, fix=args.fix, unused=args.unused, configured=args.bibliography,
+    )  # fmt: skip
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

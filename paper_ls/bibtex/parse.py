@@ -76,6 +76,8 @@ class RawEntry:
 class ParseFailure:
     line: int
     message: str
+    #: Set when the block is a second definition of this key (the entry itself is fine).
+    duplicate_key: str = ""
 
 
 @dataclass(slots=True)
@@ -197,7 +199,7 @@ class _Chunk:
         first = self.first_line_of.get(key)
         where = f" (first defined at line {first})" if first else ""
         message = f"duplicate key '{key}'{where}; this entry is skipped"
-        self.failures.append(ParseFailure(line, message))
+        self.failures.append(ParseFailure(line, message, key))
 
 
 def _split_blocks(text: str) -> Library:
@@ -216,7 +218,7 @@ def _shift_lines(entries: list[RawEntry], failures: list[ParseFailure], offset: 
     for entry in entries:
         entry.line += offset
         entry.end_line += offset
-    failures[:] = [ParseFailure(f.line + offset, f.message) for f in failures]
+    failures[:] = [ParseFailure(f.line + offset, f.message, f.duplicate_key) for f in failures]
 
 
 _BLOCK_START = "\n@"
@@ -295,8 +297,38 @@ def _failure_reason(block: bibmodel.ParsingFailedBlock) -> str:
     reason = getattr(block.error, "abort_reason", None) or str(block.error) or "syntax error"
     head = (block.raw or "").split("\n", 1)[0].strip()
     head = head if len(head) <= 40 else head[:37] + "..."
-    reason = " ".join(str(reason).split()).rstrip(".")
+    reason = plain_reason(" ".join(str(reason).split()).rstrip("."))
     return f"malformed entry '{head}': {reason}; the entry is skipped"
+
+
+#: bibtexparser's reasons, said as a person fixing the file needs to hear them.
+_PLAIN_REASONS = (
+    (re.compile(r"Unexpectedly reached end of file"),
+     "the file ends before the entry is closed (a closing brace is missing)"),
+    (re.compile(r"Unexpected block start: `(@\w*)`\. Was still looking for closing bracket"),
+     r"a closing brace is missing: the next entry (\1) starts before this one ends"),
+    (re.compile(r"Unexpected block start: `(@\w*)`\. Was still looking for field-value closing.*"),
+     r"a field value is never closed (a '{' or a quote without its match) before the next"
+     r" entry (\1)"),
+    (re.compile(r"Expected a `=` after entry key `([^`]*)`, but found the end of the entry.*"),
+     r"the field '\1' has no '= value'"),
+    (re.compile(r"Expected (?:a `=` after entry key|equals sign after field key),"
+                r" but found `?([^`]*)`?"),
+     r"a field name is not followed by '=' (found '\1')"),
+    (re.compile(r"Expected either a `,` or `.` after a closed entry field value.*"),
+     "a comma is missing between two fields"),
+    (re.compile(r"Expected comma after entry key, but found (.*)"),
+     r"the entry's key must be followed by a comma (found '\1')"),
+)  # fmt: skip
+
+
+def plain_reason(reason: str) -> str:
+    """bibtexparser's wording of a syntax error, in a writer's words when we know it."""
+    for pattern, plain in _PLAIN_REASONS:
+        match = pattern.match(reason)
+        if match is not None:
+            return match.expand(plain)
+    return reason
 
 
 def _line(block: bibmodel.Block) -> int:

@@ -18,6 +18,7 @@ from pathlib import Path
 import paper_ls.documents.latex as latex
 import paper_ls.documents.markdown as markdown
 from paper_ls.bibtex.parse import parse_bibtex
+from paper_ls.documents.model import Position, Range, split_lines, to_utf16, utf16_length
 from paper_ls.index.search import Candidate
 from paper_ls.model import Paper
 from paper_ls.sources.bibtex import paper_from_entry
@@ -42,17 +43,61 @@ class BibFile:
     path: Path
     entries: dict[str, BibEntry] = field(default_factory=dict)
     problems: list[tuple[int, str]] = field(default_factory=list)
+    #: Second (third, ...) definitions of a key in this file: (key, 1-based line).
+    duplicates: list[tuple[str, int]] = field(default_factory=list)
     exists: bool = True
     stamp: object = None
     text: str = ""
     by_doi: dict[str, BibEntry] = field(default_factory=dict)
     by_arxiv: dict[str, BibEntry] = field(default_factory=dict)
+    #: Entries by lowercased key: BibTeX matches keys without regard to case.
+    by_lower: dict[str, BibEntry] = field(default_factory=dict)
     #: Search candidates built once per parse, so completion never tokenises the file.
     candidates: list[Candidate] = field(default_factory=list)
     #: Every candidate's haystack, newline-joined, and where each starts: one `str.find`
     #: pass in C replaces a Python loop over thousands of entries per keystroke.
     corpus: str = ""
     starts: list[int] = field(default_factory=list)
+    _lines: list[str] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        """The file's lines as LSP numbers them, split once on first use."""
+        if self._lines is None:
+            self._lines = split_lines(self.text)
+        return self._lines
+
+    def key_range(self, key: str, line: int) -> Range:
+        """The range of `key` as written in the entry that starts at 1-based `line`.
+
+        The key usually follows `@type{` on the same line; if it is not found there (a key on
+        the next line), the range covers the `@type{` itself so that it still points home.
+        """
+        lines = self.lines
+        number = min(max(line - 1, 0), max(len(lines) - 1, 0))
+        for offset in (0, 1):
+            if number + offset >= len(lines):
+                break
+            text = lines[number + offset]
+            at = _key_offset(text, key, from_start=offset == 0)
+            if at is not None:
+                start = Position(number + offset, to_utf16(text, at))
+                return Range(start, Position(number + offset, to_utf16(text, at + len(key))))
+        text = lines[number] if lines else ""
+        return Range(Position(number, 0), Position(number, utf16_length(text)))
+
+    def entry_range(self, entry: BibEntry) -> Range:
+        """From the entry's `@` to just after its closing delimiter."""
+        lines = self.lines
+        first = min(entry.line - 1, len(lines) - 1)
+        last = min(entry.end_line - 1, len(lines) - 1)
+        start_text, end_text = lines[first], lines[last]
+        at = max(start_text.find("@"), 0)
+        close = max(end_text.rfind("}"), end_text.rfind(")"))
+        end = close + 1 if close >= 0 else len(end_text)
+        return Range(
+            Position(first, to_utf16(start_text, at)), Position(last, to_utf16(end_text, end))
+        )
 
     def matching(self, tokens: tuple[str, ...]) -> Iterator[Candidate]:
         """Candidates whose words contain every token (as substrings), in file order."""
@@ -75,8 +120,7 @@ class BibFile:
     def find(self, key: str) -> BibEntry | None:
         found = self.entries.get(key)
         if found is None:
-            lowered = key.lower()
-            found = next((e for k, e in self.entries.items() if k.lower() == lowered), None)
+            found = self.by_lower.get(key.lower())
         return found
 
     def find_same_paper(self, doi: str, arxiv: str) -> BibEntry | None:
@@ -87,12 +131,27 @@ class BibFile:
         return found
 
 
+def _key_offset(text: str, key: str, *, from_start: bool) -> int | None:
+    """Where `key` stands in a line of an entry's head: after `@type{`, or at the start."""
+    begin = 0
+    if from_start:
+        at = text.find("@")
+        brace = min((i for i in (text.find("{", at), text.find("(", at)) if i >= 0), default=-1)
+        if at < 0 or brace < 0:
+            return None
+        begin = brace + 1
+    while begin < len(text) and text[begin].isspace():
+        begin += 1
+    return begin if text.startswith(key, begin) else None
+
+
 def parse_bib_text(path: Path, text: str, stamp: object) -> BibFile:
     parsed = parse_bibtex(text)
     bib = BibFile(path=path, stamp=stamp, text=text)
     for raw in parsed.entries:
         entry = BibEntry(raw.key, raw.line, raw.end_line, paper_from_entry(raw, str(path)))
         bib.entries.setdefault(raw.key, entry)
+        bib.by_lower.setdefault(raw.key.lower(), entry)
         if entry.paper.doi:
             bib.by_doi.setdefault(entry.paper.doi.lower(), entry)
         if entry.paper.arxiv:
@@ -103,7 +162,8 @@ def parse_bib_text(path: Path, text: str, stamp: object) -> BibFile:
         bib.starts.append(position)
         position += len(cand.haystack) + 1
     bib.corpus = "\n".join(c.haystack for c in bib.candidates)
-    bib.problems = [(f.line, f.message) for f in parsed.failures]
+    bib.problems = [(f.line, f.message) for f in parsed.failures if not f.duplicate_key]
+    bib.duplicates = [(f.duplicate_key, f.line) for f in parsed.failures if f.duplicate_key]
     return bib
 
 
@@ -220,8 +280,18 @@ def latex_root(path: Path, text: str, open_text: OpenText) -> tuple[Path, str]:
     return including if including else (path, text)
 
 
+#: The including root last found for a file: checked first next time (one file read instead
+#: of a directory scan on every keystroke in a chapter), and forgotten once it stops holding.
+_LAST_ROOT: dict[Path, Path] = {}
+
+
 def _including_root(path: Path, open_text: OpenText) -> tuple[Path, str] | None:
-    stem = path.with_suffix("")
+    known = _LAST_ROOT.get(path)
+    if known is not None:
+        known_text = _text_of(known, open_text)
+        if known_text and _is_root_of(known, known_text, path):
+            return known, known_text
+        _LAST_ROOT.pop(path, None)
     for directory in (path.parent, path.parent.parent):
         try:
             candidates = sorted(directory.glob("*.tex"))[:_ROOT_SCAN_LIMIT]
@@ -231,13 +301,21 @@ def _including_root(path: Path, open_text: OpenText) -> tuple[Path, str] | None:
             if candidate == path:
                 continue
             candidate_text = _text_of(candidate, open_text)
-            if not candidate_text or "\\documentclass" not in candidate_text:
-                continue
-            for included in latex.find_includes(candidate_text):
-                target = Path(os.path.normpath(candidate.parent / included))
-                if target in (path, stem):
-                    return candidate, candidate_text
+            if candidate_text and _is_root_of(candidate, candidate_text, path):
+                _LAST_ROOT[path] = candidate
+                return candidate, candidate_text
     return None
+
+
+def _is_root_of(candidate: Path, candidate_text: str, path: Path) -> bool:
+    """Whether `candidate` is a root document that \\input/\\includes `path`."""
+    if "\\documentclass" not in candidate_text:
+        return False
+    stem = path.with_suffix("")
+    for included in latex.find_includes(candidate_text):
+        if Path(os.path.normpath(candidate.parent / included)) in (path, stem):
+            return True
+    return False
 
 
 def _markdown_bibliography(

@@ -44,7 +44,7 @@ def rank_for_completion(
     abstracts: bool,
 ) -> list[Ranked]:
     """Local entries and index papers ranked together by the one search function."""
-    extra = list(_local_candidates(context.prefix, bibs))
+    extra = list(local_candidates(context.prefix, bibs))
     preferred = frozenset(c.key for c in extra)  # only these can tie with an index paper
     if index is not None and context.prefix.strip():
         hits = search(
@@ -81,7 +81,7 @@ def _entry_in(bibs: Sequence[BibFile], key: str) -> tuple[BibEntry, BibFile] | N
     return None
 
 
-def _local_candidates(prefix: str, bibs: Sequence[BibFile]) -> Iterable[Candidate]:
+def local_candidates(prefix: str, bibs: Sequence[BibFile]) -> Iterable[Candidate]:
     """Entries whose words contain every query word: a scan of precomputed strings, so a
     5,000-entry .bib costs about a millisecond per keystroke."""
     tokens = parse_query(prefix).tokens

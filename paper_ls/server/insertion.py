@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,32 @@ def place(paper: Paper, bib: BibFile | None) -> Placement:
     if existing is None:
         return Placement(paper.key, True)
     return Placement(_free_key(paper.key, bib), True)
+
+
+@dataclass(frozen=True, slots=True)
+class Addition:
+    """An entry to append to a bibliography file: under which key, where, and its text."""
+
+    key: str
+    position: types.Position
+    text: str
+
+
+def plan_addition(
+    key: str, paper: Paper, bibs: Sequence[BibFile], target: BibFile | None, target_text: str
+) -> Addition | str:
+    """The entry to add for `paper` (cited as `key`), or why none is needed.
+
+    The server turns the answer into a workspace edit and `paper-ls check --fix` writes it to
+    the file: both add exactly the same bytes.
+    """
+    for bib in bibs:
+        present = place(paper, bib)
+        if not present.needs_entry:
+            return f"{key} is already in {bib.path.name} as {present.key}"
+    placement = place(paper, target)
+    position, added = entry_edit(target_text, paper, placement.key)
+    return Addition(placement.key, position, added)
 
 
 def _free_key(key: str, bib: BibFile) -> str:

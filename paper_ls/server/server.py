@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
@@ -31,11 +31,13 @@ from paper_ls.documents.project import (
     DocumentBibliography,
     bibliography_for,
 )
+from paper_ls.documents.workspace import CitationIndex
 from paper_ls.errors import PaperLsError
 from paper_ls.index.reader import find_paper
 from paper_ls.index.store import Index
 from paper_ls.model import Paper
-from paper_ls.server import completion, insertion
+from paper_ls.server import completion, insertion, navigation
+from paper_ls.server.diagnostics import SOURCE, Diagnostics, wants_entry
 from paper_ls.server.render import paper_markdown
 from paper_ls.server.settings import SECTION, Settings
 
@@ -56,6 +58,12 @@ class PaperServer(LanguageServer):
         self._index: Index | None = None
         self._index_failed = False
         self._bibliographies: dict[str, tuple[object, DocumentBibliography]] = {}
+        self.citations = CitationIndex(lambda: self.settings.citation_commands)
+        self.diagnostics = Diagnostics(self)
+        #: Reads the workspace's documents; separate from `parser` so that a large
+        #: workspace never holds up a .bib parse or a diagnostics run.
+        self.scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-scan")
+        self.scanned: Future[int] | None = None
 
     # --- state ---------------------------------------------------------------------------
 
@@ -86,11 +94,42 @@ class PaperServer(LanguageServer):
         document = self.workspace.text_documents.get(uri)
         return document.source if document is not None else None
 
+    def workspace_folders(self) -> list[Path]:
+        folders = [Path(p) for f in self.workspace.folders.values() if (p := to_fs_path(f.uri))]
+        root = self.workspace_root()
+        return folders or ([root] if root else [])
+
+    def start_scan(self) -> None:
+        """Read the citations of every document in the workspace folders, in the background."""
+        self.scanned = self.scanner.submit(self._scan_quietly, self.workspace_folders())
+
+    def _scan_quietly(self, folders: list[Path]) -> int:
+        try:
+            return self.citations.scan(folders)
+        except Exception:
+            log.exception("could not scan the workspace")
+            return 0
+
+    async def workspace_ready(self, timeout_s: float = 10.0) -> None:
+        """Wait (bounded) for the first workspace scan, so no unopened file is missed."""
+        if self.scanned is not None and not self.scanned.done():
+            try:
+                await asyncio.wait_for(asyncio.wrap_future(self.scanned), timeout_s)
+            except TimeoutError:
+                log.warning("workspace scan still running; answering from what is read")
+        for document in list(self.workspace.text_documents.values()):
+            language = self.language(document)
+            if language == "latex" or language == "markdown":
+                path = Path(document.path)
+                known = self.citations.get(path)
+                if known is None or known.stamp != ("editor", document.version or 0):
+                    self.citations.update(path, document.source, language, document.version or 0)
+
     def workspace_root(self) -> Path | None:
         root = self.workspace.root_path
         return Path(root) if root else None
 
-    def language(self, document: TextDocument) -> str | None:
+    def language(self, document: TextDocument) -> Literal["latex", "markdown", "bibtex"] | None:
         language_id = (document.language_id or "").lower()
         if language_id in LATEX_LANGUAGES or document.uri.endswith((".tex", ".ltx")):
             return "latex"
@@ -137,17 +176,25 @@ class PaperServer(LanguageServer):
         except Exception:  # a broken file must never take the server down
             log.exception("could not read %s", path)
 
+    async def fresh_bibs(self, paths: tuple[Path, ...] | list[Path]) -> list[BibFile]:
+        """The files parsed as they are now (in the worker; unchanged files are not re-read)."""
+        return list(await asyncio.gather(*(_fresh(self, path) for path in paths)))
+
     def refresh_for(self, document: TextDocument) -> None:
         # Another file's change may move a root's declarations: forget the others' answers.
         self._bibliographies = {
             uri: v for uri, v in self._bibliographies.items() if uri == document.uri
         }
         if self.language(document) == "bibtex":
-            self.schedule_refresh([Path(document.path)])
+            path = Path(document.path)
+            self.schedule_refresh([path])
+            self.diagnostics.schedule(document.uri)
+            self.diagnostics.schedule_users_of(path)
             return
         bibliography = self.bibliography(document)
         if bibliography is not None:
             self.schedule_refresh(bibliography.files)
+            self.diagnostics.schedule(document.uri)
 
     def cite_context(self, document: TextDocument, position: types.Position) -> CiteContext | None:
         language = self.language(document)
@@ -237,6 +284,7 @@ def on_initialize(ls: PaperServer, params: types.InitializeParams) -> None:
 
 @server.feature(types.INITIALIZED)
 async def on_initialized(ls: PaperServer, params: types.InitializedParams) -> None:
+    ls.start_scan()
     await pull_configuration(ls)
 
 
@@ -259,6 +307,10 @@ async def pull_configuration(ls: PaperServer) -> None:
 async def on_configuration(ls: PaperServer, params: types.DidChangeConfigurationParams) -> None:
     ls.apply_settings(params.settings)
     await pull_configuration(ls)
+    ls.diagnostics.forget()
+    for uri, document in list(ls.workspace.text_documents.items()):
+        if ls.language(document) is not None:
+            ls.diagnostics.schedule(uri)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
@@ -281,13 +333,30 @@ def on_close(ls: PaperServer, params: types.DidCloseTextDocumentParams) -> None:
     path = to_fs_path(params.text_document.uri)
     if path and path.endswith(".bib"):
         ls.schedule_refresh([Path(path)])  # back to what is on disk
+        ls.diagnostics.schedule_users_of(Path(path))
+    elif path:
+        ls.diagnostics.clear(params.text_document.uri)
+        ls.scanner.submit(ls.citations.release, Path(path))
 
 
 @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
 def on_watched(ls: PaperServer, params: types.DidChangeWatchedFilesParams) -> None:
     ls.forget_bibliographies()
     paths = [Path(p) for change in params.changes if (p := to_fs_path(change.uri))]
-    ls.schedule_refresh([p for p in paths if p.suffix.lower() == ".bib"])
+    bibs = [p for p in paths if p.suffix.lower() == ".bib"]
+    ls.schedule_refresh(bibs)
+    for change in params.changes:
+        path = to_fs_path(change.uri)
+        if path is None:
+            continue
+        if change.type == types.FileChangeType.Deleted:
+            ls.scanner.submit(ls.citations.remove, Path(path))
+        elif path.lower().endswith(".bib"):
+            ls.citations.add_bib(Path(path))
+        else:
+            ls.scanner.submit(ls.citations.read_file, Path(path))
+    for bib in bibs:
+        ls.diagnostics.schedule_users_of(bib)
 
 
 @server.feature(
@@ -358,12 +427,14 @@ def key_at(
 ) -> tuple[str | None, types.Range | None, list[BibFile]]:
     """The citation key under the cursor (a citation, or an entry's key in a .bib file)."""
     if ls.language(document) == "bibtex":
-        bib = ls.bibs.get(Path(document.path))
+        path = Path(document.path)
+        bib = ls.bibs.get(path)
         line = document.lines[position.line] if position.line < len(document.lines) else ""
         if bib is not None:
             for entry in bib.entries.values():
                 if entry.line == position.line + 1 and entry.key in line:
-                    return entry.key, None, [bib]
+                    key_range = bib.key_range(entry.key, entry.line)
+                    return entry.key, navigation.to_client_range(ls, path, key_range), [bib]
         return None, None, []
     context = ls.cite_context(document, position)
     if context is None:
@@ -386,14 +457,36 @@ def on_code_action(
     ls: PaperServer, params: types.CodeActionParams
 ) -> list[types.CodeAction] | None:
     document = ls.workspace.get_text_document(params.text_document.uri)
+    actions = replacement_actions(document.uri, params.context.diagnostics)
     key, _, _ = key_at(ls, document, params.range.start)
-    if key is None:
-        return None
-    plan = plan_insertion(ls, document, key, ls.bibs.get)
-    if isinstance(plan, str):
-        return None
-    title = f"Add BibTeX entry for {key} to {plan.target.name}"
-    return [types.CodeAction(title=title, kind=types.CodeActionKind.QuickFix, edit=plan.edit)]
+    if key is not None:
+        plan = plan_insertion(ls, document, key, ls.bibs.get)
+        if not isinstance(plan, str):
+            fixes = [d for d in params.context.diagnostics if wants_entry(d)]
+            title = f"Add BibTeX entry for {key} to {plan.target.name}"
+            actions.insert(0, types.CodeAction(
+                title=title, kind=types.CodeActionKind.QuickFix, edit=plan.edit,
+                diagnostics=fixes or None, is_preferred=bool(fixes) or None,
+            ))  # fmt: skip
+    return actions or None
+
+
+def replacement_actions(
+    uri: str, diagnostics: Sequence[types.Diagnostic]
+) -> list[types.CodeAction]:
+    """For a key the index and bibliography do not know: replace it by each near key."""
+    actions = []
+    for diagnostic in diagnostics:
+        data = diagnostic.data
+        if diagnostic.source != SOURCE or not isinstance(data, dict):
+            continue
+        for rank, near in enumerate(data.get("near") or []):
+            edit = types.WorkspaceEdit(changes={uri: [types.TextEdit(diagnostic.range, near)]})
+            actions.append(types.CodeAction(
+                title=f"Replace {data.get('key')} with {near}", kind=types.CodeActionKind.QuickFix,
+                diagnostics=[diagnostic], edit=edit, is_preferred=rank == 0 or None,
+            ))  # fmt: skip
+    return actions
 
 
 @dataclass(frozen=True, slots=True)
@@ -420,20 +513,19 @@ def plan_insertion(
     stored = find_paper(index.conn, key)
     if stored is None:
         return f"{key} is not in the index"
-    for bib in bibs:
-        present = insertion.place(stored.paper, bib)
-        if not present.needs_entry:
-            return f"{key} is already in {bib.path.name} as {present.key}"
     target = bibliography.files[0]
     target_bib = parsed(target)
     exists = target_bib.exists if target_bib is not None else target.exists()
-    placement = insertion.place(stored.paper, target_bib)
     text = ls.open_text(target)
     if text is None:
         text = target_bib.text if target_bib is not None else ""
-    position, added = insertion.entry_edit(text, stored.paper, placement.key)
-    edit = _workspace_edit(ls, document, bibliography, target, exists, position, added)
-    return InsertionPlan(placement.key, target, edit, text + added)
+    addition = insertion.plan_addition(key, stored.paper, bibs, target_bib, text)
+    if isinstance(addition, str):
+        return addition
+    edit = _workspace_edit(
+        ls, document, bibliography, target, exists, addition.position, addition.text
+    )
+    return InsertionPlan(addition.key, target, edit, text + addition.text)
 
 
 @server.command(INSERT_COMMAND)
@@ -513,3 +605,97 @@ def _workspace_edit(
                 )
             )
     return types.WorkspaceEdit(document_changes=changes)
+
+
+# --- navigation ------------------------------------------------------------------------
+
+
+async def key_and_bibs(
+    ls: PaperServer, uri: str, position: types.Position
+) -> tuple[TextDocument, str | None, types.Range | None, list[BibFile]]:
+    """The key under the cursor and the bibliography files it is defined against, parsed now.
+
+    In a .bib file that is every file used together with it by a document (so a rename sees
+    a key taken in the other file); elsewhere the document's bibliography.
+    """
+    document = ls.workspace.get_text_document(uri)
+    if ls.language(document) == "bibtex":
+        path = Path(document.path)
+        group = await ls.fresh_bibs(ls.diagnostics.group_of(path))
+        key, rng, _ = key_at(ls, document, position)
+        return document, key, rng, group
+    bibliography = ls.bibliography(document)
+    if bibliography is not None:
+        await ls.fresh_bibs(bibliography.files)
+    key, rng, bibs = key_at(ls, document, position)
+    return document, key, rng, bibs
+
+
+@server.feature(types.TEXT_DOCUMENT_DEFINITION)
+async def on_definition(
+    ls: PaperServer, params: types.DefinitionParams
+) -> list[types.Location] | None:
+    _, key, _, bibs = await key_and_bibs(ls, params.text_document.uri, params.position)
+    if key is None:
+        return None
+    index = ls.index
+    return navigation.definition(ls, key, bibs, index.conn if index else None) or None
+
+
+@server.feature(types.TEXT_DOCUMENT_REFERENCES)
+async def on_references(
+    ls: PaperServer, params: types.ReferenceParams
+) -> list[types.Location] | None:
+    _, key, _, bibs = await key_and_bibs(ls, params.text_document.uri, params.position)
+    if key is None:
+        return None
+    await ls.workspace_ready()
+    return navigation.references(ls, key, bibs, params.context.include_declaration)
+
+
+@server.feature(types.TEXT_DOCUMENT_RENAME, types.RenameOptions(prepare_provider=True))
+async def on_rename(ls: PaperServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+    _, key, _, bibs = await key_and_bibs(ls, params.text_document.uri, params.position)
+    if key is None:
+        raise navigation.RenameRefused("there is no citation key here to rename")
+    navigation.check_new_key(key, params.new_name, bibs)
+    await ls.workspace_ready()
+    return navigation.rename_edit(ls, key, params.new_name, bibs)
+
+
+@server.feature(types.TEXT_DOCUMENT_PREPARE_RENAME)
+async def on_prepare_rename(
+    ls: PaperServer, params: types.PrepareRenameParams
+) -> types.PrepareRenamePlaceholder | None:
+    _, key, rng, _ = await key_and_bibs(ls, params.text_document.uri, params.position)
+    if key is None or rng is None:
+        return None
+    return types.PrepareRenamePlaceholder(range=rng, placeholder=key)
+
+
+@server.feature(types.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+async def on_document_symbol(
+    ls: PaperServer, params: types.DocumentSymbolParams
+) -> list[types.DocumentSymbol] | None:
+    document = ls.workspace.get_text_document(params.text_document.uri)
+    if ls.language(document) != "bibtex":
+        return None
+    (bib,) = await ls.fresh_bibs([Path(document.path)])
+    return navigation.document_symbols(ls, bib)
+
+
+@server.feature(types.WORKSPACE_SYMBOL)
+async def on_workspace_symbol(
+    ls: PaperServer, params: types.WorkspaceSymbolParams
+) -> list[types.WorkspaceSymbol]:
+    await ls.workspace_ready()
+    paths = dict.fromkeys(ls.citations.bib_files())
+    for document in list(ls.workspace.text_documents.values()):
+        bibliography = ls.bibliography(document)
+        if bibliography is not None:
+            paths.update(dict.fromkeys(bibliography.files))
+        elif ls.language(document) == "bibtex":
+            paths[Path(document.path)] = None
+    bibs = [b for b in await ls.fresh_bibs(list(paths)) if b.exists]
+    index = ls.index
+    return navigation.workspace_symbols(ls, params.query, bibs, index.conn if index else None)

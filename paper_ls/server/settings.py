@@ -23,6 +23,8 @@ class Settings:
     citation_commands: frozenset[str] = field(default_factory=frozenset)
     max_items: int = 50
     search_abstracts: bool = True
+    #: Hints on bibliography entries that no document cites (`diagnostics.unusedEntries`).
+    unused_entries: bool = False
 
     def merged(self, raw: Any) -> Settings:
         """These settings updated by what `raw` (a JSON object) says."""
@@ -50,4 +52,10 @@ class Settings:
         abstracts = raw.get("searchAbstracts", raw.get("search_abstracts"))
         if isinstance(abstracts, bool):
             changes["search_abstracts"] = abstracts
+        diagnostics = raw.get("diagnostics")
+        unused = raw.get("unusedEntries", raw.get("diagnostics.unusedEntries"))
+        if isinstance(diagnostics, dict):
+            unused = diagnostics.get("unusedEntries", unused)
+        if isinstance(unused, bool):
+            changes["unused_entries"] = unused
         return replace(self, **changes)

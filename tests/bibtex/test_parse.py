@@ -178,7 +178,7 @@ def test_unclosed_brace_at_end_of_file_says_so() -> None:
     assert [e.key for e in parsed.entries] == ["a"]
     [failure] = parsed.failures
     assert failure.line == 3
-    assert "end of file" in failure.message
+    assert "the file ends before the entry is closed" in failure.message
 
 
 def test_missing_comma_after_key_is_reported() -> None:
@@ -186,7 +186,7 @@ def test_missing_comma_after_key_is_reported() -> None:
     assert [e.key for e in parsed.entries] == ["ok"]
     [failure] = parsed.failures
     assert failure.line == 2
-    assert "comma after entry key" in failure.message
+    assert "the entry's key must be followed by a comma (found '=')" in failure.message
 
 
 def test_duplicate_key_names_the_line_of_the_first_definition() -> None:
@@ -216,7 +216,7 @@ def test_failure_messages_are_single_line_and_readable() -> None:
     parsed = parse_bibtex("@article{a,\n  title {missing equals}\n}\n")
     [failure] = parsed.failures
     assert "\n" not in failure.message
-    assert "Expected a `=`" in failure.message
+    assert "a field name is not followed by '=' (found '{')" in failure.message
     assert ".;" not in failure.message
 
 

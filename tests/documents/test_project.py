@@ -108,3 +108,15 @@ def test_editor_text_wins_over_disk(tmp_path: Path) -> None:
 def test_missing_file_is_known_as_missing(tmp_path: Path) -> None:
     cache = BibliographyCache(not_open)
     assert cache.refresh(tmp_path / "nope.bib").exists is False
+
+
+def test_a_remembered_root_is_dropped_when_it_stops_including(tmp_path: Path) -> None:
+    chapter = write(tmp_path, "chapters/intro.tex", "\\cite{a}\n")
+    book = "\\documentclass{book}\n"
+    write(tmp_path, "a.tex", book + "\\include{chapters/intro}\n\\bibliography{x}\n")
+    assert latex_of(chapter)[1] == (tmp_path / "x.bib",)
+    write(tmp_path, "a.tex", "\\documentclass{book}\n\\bibliography{x}\n")
+    write(tmp_path, "b.tex", "\\documentclass{book}\n\\input{chapters/intro}\n\\bibliography{y}\n")
+    assert latex_of(chapter)[:2] == (tmp_path / "b.tex", (tmp_path / "y.bib",))
+    (tmp_path / "b.tex").unlink()
+    assert latex_of(chapter)[0] == chapter

@@ -53,6 +53,8 @@ class Project:
     root: Path
     index: Path
     applied: list[types.WorkspaceEdit] = field(default_factory=list)
+    #: What the server answered to `initialize`.
+    initialized: types.InitializeResult | None = None
 
     def uri(self, name: str) -> str:
         return (self.root / name).as_uri()
@@ -79,24 +81,33 @@ def project(tmp_path: Path, built_index: Path) -> Project:
 SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "paper_ls", "serve"])
 
 
-def capabilities(apply_edit: bool = True) -> types.ClientCapabilities:
+def capabilities(
+    apply_edit: bool = True, encodings: list[str] | None = None
+) -> types.ClientCapabilities:
     caps = client_capabilities("visual-studio-code")
     if caps.workspace is not None:
         caps.workspace.apply_edit = apply_edit
+    if encodings is not None:
+        caps.general = types.GeneralClientCapabilities(position_encodings=encodings)
     return caps
 
 
 async def start(
-    client: LanguageClient, project: Project, *, apply_edit: bool = True, **options: Any
+    client: LanguageClient,
+    project: Project,
+    *,
+    apply_edit: bool = True,
+    encodings: list[str] | None = None,
+    **options: Any,
 ) -> None:
     @client.feature(types.WORKSPACE_APPLY_EDIT)
     def apply(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
         project.applied.append(params.edit)
         return types.ApplyWorkspaceEditResult(applied=True)
 
-    await client.initialize_session(
+    project.initialized = await client.initialize_session(
         types.InitializeParams(
-            capabilities=capabilities(apply_edit),
+            capabilities=capabilities(apply_edit, encodings),
             root_uri=project.root.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=project.root.as_uri(), name="paper")],
             initialization_options={"paper-ls": {"index": str(project.index), **options}},
@@ -117,5 +128,15 @@ async def plain_client(
 ) -> AsyncIterator[LanguageClient]:
     """A client that cannot apply workspace edits: the server must write files itself."""
     await start(lsp_client, project, apply_edit=False)
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def utf8_client(
+    lsp_client: LanguageClient, project: Project
+) -> AsyncIterator[LanguageClient]:
+    """A client that counts columns in UTF-8 bytes, as some editors negotiate."""
+    await start(lsp_client, project, encodings=["utf-8"])
     yield lsp_client
     await lsp_client.shutdown_session()

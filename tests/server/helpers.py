@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Sequence
 
 from lsprotocol import types
 from pytest_lsp import LanguageClient
@@ -65,3 +66,45 @@ async def complete_until(
 
 def labels(result: types.CompletionList) -> list[str]:
     return [item.label for item in sorted(result.items, key=lambda i: i.sort_text or "")]
+
+
+async def diagnostics_until(
+    client: LanguageClient,
+    uri: str,
+    predicate: Callable[[Sequence[types.Diagnostic]], bool],
+    timeout: float = 10,
+) -> Sequence[types.Diagnostic]:
+    """Diagnostics are published after a quiet time: wait until what arrived satisfies."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        published = client.diagnostics.get(uri)
+        if published is not None and predicate(published):
+            return published
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"diagnostics for {uri} never matched; last: {published}")
+        await asyncio.sleep(0.05)
+
+
+def change_document(client: LanguageClient, uri: str, version: int, text: str) -> None:
+    """Replace the whole text, as an editor's full-sync change does."""
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[types.TextDocumentContentChangeWholeDocument(text=text)],
+        )
+    )
+
+
+def apply_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
+    """The text after `edits` (UTF-16 positions, ASCII test texts), applied last to first."""
+    lines = text.split("\n")
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+
+    def offset(position: types.Position) -> int:
+        return offsets[position.line] + position.character
+
+    for edit in sorted(edits, key=lambda e: offset(e.range.start), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
