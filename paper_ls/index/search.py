@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -157,12 +158,19 @@ def search(
     deadline_s: float = DEFAULT_DEADLINE_S,
     extra: Iterable[Candidate] = (),
     preferred_keys: frozenset[str] = frozenset(),
+    stop: threading.Event | None = None,
 ) -> SearchResult:
-    """Rank papers for a query; `extra` candidates (a document's own entries) compete too."""
+    """Rank papers for a query; `extra` candidates (a document's own entries) compete too.
+
+    Setting `stop` (from another thread) ends the search at once, SQLite statement included:
+    a language server sets it when a newer request makes this one pointless.
+    """
     query = parse_query(text)
-    gatherer = _Gatherer(conn, query, deadline_s)
+    gatherer = _Gatherer(conn, query, deadline_s, stop)
     if query.tokens or query.compact:
         gatherer.run(abstracts=abstracts, wanted=limit)
+    if stop is not None and stop.is_set():
+        return SearchResult([], timed_out=True)
     candidates = gatherer.load()
     by_key = {c.key: c for c in candidates}
     for cand in extra:
@@ -355,7 +363,14 @@ class _Deadline(Exception):
 class _Gatherer:
     """Collects candidate ids stage by stage until enough are found or time is up."""
 
-    def __init__(self, conn: sqlite3.Connection, query: Query, deadline_s: float) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        query: Query,
+        deadline_s: float,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.stop = stop
         self.conn = conn
         self.query = query
         self.deadline = time.perf_counter() + deadline_s
@@ -506,7 +521,7 @@ class _Gatherer:
         its best-effort candidates, and the search reports that it timed out.
         """
         now = time.perf_counter()
-        if now > self.deadline:
+        if now > self.deadline or (self.stop is not None and self.stop.is_set()):
             raise _Deadline
         self.stage_deadline = (
             self.deadline if budget_s is None else min(self.deadline, now + budget_s)
@@ -524,6 +539,8 @@ class _Gatherer:
         return rows
 
     def _past_deadline(self) -> int:
+        if self.stop is not None and self.stop.is_set():
+            return 1
         return 1 if time.perf_counter() > self.stage_deadline else 0
 
 

@@ -8,16 +8,25 @@ each item's `filterText` is exactly the typed query (so every client's filter ke
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import asyncio
+import logging
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 from lsprotocol import types
 
 from paper_ls.documents.model import CiteContext
 from paper_ls.documents.project import BibEntry, BibFile
+from paper_ls.errors import PaperLsError
 from paper_ls.index.search import Candidate, Hit, parse_query, rank, search
 from paper_ls.index.store import Index
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _LOCAL_PREFILTER = 150
 
@@ -42,6 +51,7 @@ def rank_for_completion(
     *,
     limit: int,
     abstracts: bool,
+    stop: threading.Event | None = None,
 ) -> list[Ranked]:
     """Local entries and index papers ranked together by the one search function."""
     extra = list(local_candidates(context.prefix, bibs))
@@ -49,7 +59,7 @@ def rank_for_completion(
     if index is not None and context.prefix.strip():
         hits = search(
             index.conn, context.prefix, limit=limit, abstracts=abstracts, extra=extra,
-            preferred_keys=preferred,
+            preferred_keys=preferred, stop=stop,
         ).hits  # fmt: skip
     else:
         query = parse_query(context.prefix)
@@ -63,6 +73,71 @@ def rank_for_completion(
             seen.add(entry.key)
             ranked.append(entry)
     return ranked
+
+
+class CompletionWorker:
+    """Ranks on one thread with its own index connection, so that requests can be stopped.
+
+    On the event loop a ranking would hold up every message behind it, `$/cancelRequest`
+    included. Here the loop stays free: a newer completion for the same document, or a
+    cancellation, sets the older ranking's stop event, which ends its SQLite statement (the
+    search's progress handler) and skips its scoring. The connection is the worker's alone,
+    because a progress handler belongs to a connection, not to a statement.
+    """
+
+    def __init__(self) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-rank")
+        self._running: dict[str, threading.Event] = {}
+        self._index: Index | None = None
+
+    async def run(
+        self,
+        document: str,
+        index_path: Path | None,
+        ranking: Callable[[Index | None, threading.Event], T],
+    ) -> T | None:
+        """`ranking(index, stop)` on the worker; None if a newer request for `document` won."""
+        previous = self._running.get(document)
+        if previous is not None:
+            previous.set()
+        stop = threading.Event()
+        self._running[document] = stop
+        try:
+            future = self._executor.submit(self._call, index_path, ranking, stop)
+            result = await asyncio.wrap_future(future)
+        except asyncio.CancelledError:
+            stop.set()
+            raise
+        finally:
+            if self._running.get(document) is stop:
+                del self._running[document]
+        return None if stop.is_set() else result
+
+    def _call(
+        self,
+        index_path: Path | None,
+        ranking: Callable[[Index | None, threading.Event], T],
+        stop: threading.Event,
+    ) -> T | None:
+        if stop.is_set():  # superseded while it waited for the worker
+            return None
+        return ranking(self._index_at(index_path), stop)
+
+    def _index_at(self, path: Path | None) -> Index | None:
+        """The worker's connection to the index at `path`, reopened when the path changes;
+        an index that does not exist yet is looked for again on the next request."""
+        if self._index is not None and self._index.path != path:
+            self._index.close()
+            self._index = None
+        if self._index is None and path is not None:
+            try:
+                self._index = Index.open(path, create=False)
+            except PaperLsError as exc:
+                log.debug("completion without the index: %s", exc)
+        return self._index
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
 
 def _same_paper_in(bibs: Sequence[BibFile], hit: Hit) -> tuple[BibEntry, BibFile] | None:

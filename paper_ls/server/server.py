@@ -64,6 +64,7 @@ class PaperServer(LanguageServer):
         #: workspace never holds up a .bib parse or a diagnostics run.
         self.scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-scan")
         self.scanned: Future[int] | None = None
+        self.completer = completion.CompletionWorker()
 
     # --- state ---------------------------------------------------------------------------
 
@@ -363,17 +364,25 @@ def on_watched(ls: PaperServer, params: types.DidChangeWatchedFilesParams) -> No
     types.TEXT_DOCUMENT_COMPLETION,
     types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=True),
 )
-def on_completion(ls: PaperServer, params: types.CompletionParams) -> types.CompletionList | None:
+async def on_completion(
+    ls: PaperServer, params: types.CompletionParams
+) -> types.CompletionList | None:
     document = ls.workspace.get_text_document(params.text_document.uri)
     context = ls.cite_context(document, params.position)
     if context is None:
         return None
     bibliography = ls.bibliography(document)
     bibs = ls.parsed_bibs(bibliography)
-    ranked = completion.rank_for_completion(
-        context, bibs, ls.index, limit=ls.settings.max_items,
-        abstracts=ls.settings.search_abstracts,
-    )  # fmt: skip
+    limit, abstracts = ls.settings.max_items, ls.settings.search_abstracts
+    ranked = await ls.completer.run(
+        document.uri,
+        resolve_index_path(ls.settings.index),
+        lambda index, stop: completion.rank_for_completion(
+            context, bibs, index, limit=limit, abstracts=abstracts, stop=stop
+        ),
+    )
+    if ranked is None:  # a newer request for this document took over
+        return types.CompletionList(is_incomplete=True, items=[])
     target = bibliography.files[0] if bibliography and bibliography.files else None
     lines = document.lines
     client_range = types.Range(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from paper_ls.index.search import Candidate, parse_query, rank, score, search
@@ -84,3 +86,11 @@ def test_exact_key_beats_longer_key_with_same_prefix() -> None:
     exact = Candidate(key="smith2020", title="X", families=["Smith"], year=2020)
     longer = Candidate(key="smith2020graphs", title="Y", families=["Smith"], year=2020)
     assert [h.key for h in rank(query, [longer, exact])] == ["smith2020", "smith2020graphs"]
+
+
+def test_a_stopped_search_returns_at_once_with_nothing(sample_index: Index) -> None:
+    stop = threading.Event()
+    assert search(sample_index.conn, "vaswani attention", stop=stop).hits  # not set: found
+    stop.set()
+    result = search(sample_index.conn, "vaswani attention", stop=stop)
+    assert result.hits == [] and result.timed_out
