@@ -225,7 +225,6 @@ async function main() {
     // Whether the server's edits reached the disk by themselves, before a person saves.
     report.beforeSave = Object.fromEntries((config.watch ?? []).map((name) =>
       [name, fs.readFileSync(path.join(config.project, name), 'utf8')]));
-    report.dirtyTabs = await page.$$eval('.tab.dirty', (tabs) => tabs.map((t) => t.getAttribute('data-resource-name')));
     await saveAll(page);
     mark('saved');
   } finally {
