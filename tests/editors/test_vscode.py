@@ -32,6 +32,8 @@ SAMPLE = REPO / "paper_ls" / "data" / "sample.bib"
 MAIN_TEX = """\\documentclass{article}
 \\begin{document}
 See \\cite{}.
+Also \\cite{lecun1998gradient}.
+Recurrent nets~
 
 \\bibliographystyle{plain}
 \\bibliography{refs}
@@ -59,6 +61,20 @@ See .
 LATEX = {"name": "latex", "file": "main.tex", "line": 3, "column": 11, "type": "networks"}
 # `[@` then a title word: the brackets close themselves as a person types them.
 MARKDOWN = {"name": "markdown", "file": "notes.md", "line": 6, "column": 5, "type": "[@memory"}
+# The commands, from the command palette by their titles.
+ADD_ENTRY = {"name": "add-entry", "kind": "command", "file": "main.tex", "line": 4, "column": 15,
+             "command": "Paper: Add BibTeX entry for key under cursor"}  # fmt: skip
+SEARCH = {"name": "search", "kind": "command", "file": "main.tex", "line": 5, "column": 16,
+          "command": "Paper: Search the index and cite", "pick": "Cite:",
+          "inputs": [{"title": "Search the paper index", "text": "short term memory"}]}  # fmt: skip
+RESTART = {"name": "restart", "kind": "command", "command": "Paper: Restart server", "quiet": True}
+EXTRA_BIB = """@article{cover1967nearest,
+  author  = {Cover, Thomas and Hart, Peter},
+  title   = {Nearest Neighbor Pattern Classification},
+  journal = {IEEE Transactions on Information Theory},
+  year    = {1967},
+}
+"""
 
 
 def run(command: list[str], what: str, timeout: float, **kwargs: Any) -> str:
@@ -99,6 +115,13 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         (project / name).write_text(text, encoding="utf-8")
     index = tmp / "index.sqlite3"
     run([paper_ls(), "add", str(SAMPLE), "--index", str(index)], "paper-ls add", 120)
+    extra = tmp / "library" / "extra.bib"
+    extra.parent.mkdir()
+    extra.write_text(EXTRA_BIB, encoding="utf-8")
+    add_to_index = {"name": "add-to-index", "kind": "command",
+                    "command": "Paper: Add a bibliography file to the index",
+                    "inputs": [{"title": "Add bibliography files", "text": str(extra),
+                                "replace": True}]}  # fmt: skip
 
     shutil.rmtree(OUTPUT, ignore_errors=True)
     config = {
@@ -113,7 +136,8 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "paper-ls.index": str(index),
             "workbench.startupEditor": "none",
         },
-        "scenarios": [LATEX, MARKDOWN],
+        # The restart comes before the Markdown scenario, which then needs the new server.
+        "scenarios": [LATEX, ADD_ENTRY, SEARCH, add_to_index, RESTART, MARKDOWN],
         "watch": ["refs.bib", "notes.bib"],
     }
     config_file = tmp / "config.json"
@@ -166,9 +190,8 @@ def test_latex_accept_inserts_the_key_and_the_entry_once(session: dict[str, Any]
     refs = (project / "refs.bib").read_text(encoding="utf-8")
     assert refs.startswith(REFS_BIB)
     assert refs.count("{krizhevsky2012imagenet,") == 1
-    # VS Code saved the server's edit itself, before the person saved anything.
+    # VS Code saved the server's edits itself, before the person saved anything.
     assert session["beforeSave"]["refs.bib"] == refs
-    assert "hochreiter1997long" not in refs
     main = (project / "main.tex").read_text(encoding="utf-8").splitlines()
     assert main[2] == "See \\cite{krizhevsky2012imagenet}."
 
@@ -193,3 +216,41 @@ def test_markdown_cites_with_pandoc_syntax(session: dict[str, Any]) -> None:
     notes_md = (project / "notes.md").read_text(encoding="utf-8")
     assert notes_md.endswith("See [@hochreiter1997long].\n")
     assert (OUTPUT / "completion-markdown.png").stat().st_size > 1000
+
+
+def test_add_entry_for_the_key_under_the_cursor(session: dict[str, Any]) -> None:
+    project: Path = session["project"]
+    seen = session["scenarios"]["add-entry"]
+    assert "paper-ls: added lecun1998gradient to refs.bib" in seen["notifications"]
+    refs = (project / "refs.bib").read_text(encoding="utf-8")
+    assert refs.count("{lecun1998gradient,") == 1
+
+
+def test_search_and_cite_offers_title_authors_year(session: dict[str, Any]) -> None:
+    project: Path = session["project"]
+    seen = session["scenarios"]["search"]
+    first = seen["picks"][0]
+    assert first["label"] == "Long Short-Term Memory"
+    assert first["description"] == "Hochreiter & Schmidhuber, 1997"
+    assert first["detail"].startswith("hochreiter1997long")
+    offered = [pick["detail"].split(" · ")[0] for pick in seen["picks"]]
+    assert offered == search_keys(session["index"], "short term memory")[: len(offered)]
+    assert seen["line"] == "Recurrent nets~\\cite{hochreiter1997long}"
+    assert "paper-ls: added hochreiter1997long to refs.bib" in seen["notifications"]
+    refs = (project / "refs.bib").read_text(encoding="utf-8")
+    assert refs.count("{hochreiter1997long,") == 1
+    main = (project / "main.tex").read_text(encoding="utf-8").splitlines()
+    assert main[4] == "Recurrent nets~\\cite{hochreiter1997long}"
+
+
+def test_add_a_file_to_the_index(session: dict[str, Any]) -> None:
+    seen = session["scenarios"]["add-to-index"]
+    assert "paper-ls: indexed extra.bib." in seen["notifications"]
+    assert "extra.bib: 1 entries (1 added" in session["output"]  # `paper-ls add` in the channel
+    assert search_keys(session["index"], "nearest neighbor")[0] == "cover1967nearest"
+
+
+def test_restart_starts_a_new_server(session: dict[str, Any]) -> None:
+    """Two starts in the output channel, and the Markdown scenario ran on the second server."""
+    assert session["output"].count("paper-ls: starting ") == 2
+    assert "found via setting paper-ls.serverPath" in session["output"]

@@ -131,6 +131,7 @@ async function addBibtexEntry(session: Session): Promise<void> {
 async function addToIndex(session: Session): Promise<void> {
   const files = await vscode.window.showOpenDialog({
     canSelectMany: true,
+    title: 'Add bibliography files to the paper index',
     openLabel: 'Add to the paper index',
     filters: { BibTeX: ['bib', 'bibtex'], 'All files': ['*'] },
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
@@ -148,7 +149,7 @@ async function addToIndex(session: Session): Promise<void> {
   output.show(true);
   output.appendLine(`$ ${[found.executable, ...args].join(' ')}`);
   const code = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `paper-ls: adding ${files.length} file(s) to the index` },
+    { location: vscode.ProgressLocation.Notification, title: `Adding ${files.length} file(s) to the paper index…` },
     () => run(found.executable, args, output),
   );
   if (code === 0) {

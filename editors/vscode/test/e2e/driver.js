@@ -83,6 +83,7 @@ async function suggestionRows(page) {
       description: row.querySelector('.label-description')?.textContent ?? '',
       detail: row.querySelector('.details-label')?.textContent ?? '',
       focused: row.classList.contains('focused'),
+      icon: [...(row.querySelector('.suggest-icon')?.classList ?? [])].find((c) => c.startsWith('codicon-symbol-')) ?? '',
     }))
     .sort((a, b) => a.index - b.index));
 }
@@ -129,22 +130,23 @@ async function goTo(page, line, column) {
   await sleep(300);
 }
 
-/** Opens suggestions until the server's items are there (the server may still be starting). */
+/**
+ * Opens suggestions until a language server's items are there: while the server starts, VS Code offers
+ * only words of the document (the `symbol-text` icon), and a person would wait and ask again.
+ */
 async function openSuggestions(page) {
   const deadline = Date.now() + 30000;
+  let rows = [];
   for (;;) {
     await page.keyboard.press('Control+Space');
-    try {
-      await page.waitForSelector('.suggest-widget.visible .monaco-list-row', { timeout: 5000 });
-      await sleep(800); // the list is incomplete: let the answer to the last keystroke settle
-      const rows = await suggestionRows(page);
-      if (rows.length > 0) {
-        return rows;
-      }
-    } catch (error) {
-      if (Date.now() > deadline) {
-        throw new Error(`no suggestions appeared: ${error.message}`);
-      }
+    await page.waitForSelector('.suggest-widget.visible .monaco-list-row', { timeout: 5000 }).catch(() => {});
+    await sleep(800); // the list is incomplete: let the answer to the last keystroke settle
+    rows = await suggestionRows(page);
+    if (rows.some((row) => row.icon !== 'codicon-symbol-text')) {
+      return rows;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`only these suggestions appeared in 30 s: ${JSON.stringify(rows)}`);
     }
     await page.keyboard.press('Escape');
     await sleep(1000);
@@ -185,16 +187,94 @@ async function runScenario(page, scenario) {
     seen.hover = await hoverAt(page, scenario.line, at + 3);
     await page.keyboard.press('Escape');
   }
-  seen.notifications = await page.$$eval('.notification-list-item-message', (nodes) => nodes.map((n) => n.textContent));
+  seen.notifications = await toasts(page);
 }
 
-async function saveAll(page) {
+/** Runs a command from the command palette (F1), as a person picks it by its title. */
+async function palette(page, title) {
   await page.keyboard.press('F1');
   await page.waitForSelector('.quick-input-widget:not([style*="display: none"]) input', { timeout: STEP_MS });
-  await page.keyboard.type('File: Save All');
-  await sleep(500);
+  await page.keyboard.type(title);
+  await waitFor(`${title} in the command palette`, async () =>
+    (await page.$$eval('.quick-input-list .monaco-list-row', (rows) => rows.map((r) => r.textContent)))
+      .some((text) => text.includes(title)));
   await page.keyboard.press('Enter');
-  await sleep(1500);
+}
+
+async function quickInputTitle(page) {
+  return page.$eval('.quick-input-widget:not([style*="display: none"]) .quick-input-title', (n) => n.textContent)
+    .catch(() => '');
+}
+
+const toasts = (page) => page.$$eval('.notification-list-item-message', (nodes) => nodes.map((n) => n.textContent));
+
+/**
+ * A "Paper: ..." command run from the palette: answers its input boxes, picks the first item of its
+ * quick pick (reading what it offered), then reads the line and the notifications.
+ * scenario = { name, kind: 'command', command, file?, line?, column?, inputs?: [{ title, text, replace }],
+ *              pick?: title, quiet?: true }
+ */
+async function runCommand(page, scenario) {
+  const seen = {};
+  report.scenarios[scenario.name] = seen;
+  if (scenario.file) {
+    await openFile(page, scenario.file);
+    await goTo(page, scenario.line, scenario.column);
+  }
+  const before = new Set(await toasts(page)); // toasts of earlier steps may still show
+  await palette(page, scenario.command);
+  for (const input of scenario.inputs ?? []) {
+    await waitFor(`the input "${input.title}"`, async () => (await quickInputTitle(page)).includes(input.title));
+    if (input.replace) {
+      await page.keyboard.press('Control+A');
+    }
+    await page.keyboard.type(input.text);
+    await sleep(500);
+    await page.keyboard.press('Enter');
+  }
+  if (scenario.pick) {
+    await waitFor(`the quick pick "${scenario.pick}"`, async () => (await quickInputTitle(page)).includes(scenario.pick));
+    await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: STEP_MS });
+    seen.title = await quickInputTitle(page);
+    seen.picks = await page.$$eval('.quick-input-list .monaco-list-row', (rows) => rows
+      .sort((a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')))
+      .map((row) => ({
+        label: row.querySelector('.label-name')?.textContent ?? '',
+        description: row.querySelector('.label-description')?.textContent ?? '',
+        detail: row.querySelector('.quick-input-list-label-meta')?.textContent ?? '',
+      })));
+    await page.screenshot({ path: path.join(config.output, `pick-${scenario.name}.png`) });
+    await page.keyboard.press('Enter');
+  }
+  if (scenario.quiet) { // a command that tells nothing when it works
+    await sleep(2000);
+    return;
+  }
+  seen.notifications = await waitFor('a paper-ls notification', async () => {
+    const now = (await toasts(page)).filter((text) => !before.has(text));
+    return now.some((text) => text.startsWith('paper-ls')) ? now : null;
+  }).catch(() => []);
+  if (scenario.file) {
+    seen.lines = await editorLines(page);
+    seen.line = seen.lines[scenario.line - 1] ?? '';
+  }
+}
+
+/** What the extension wrote to its output channel (VS Code keeps it in a log file). */
+function outputChannel(userData) {
+  const found = [];
+  const walk = (dir) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) {
+        walk(full);
+      } else if (/-paper-ls\.log$/.test(entry.name)) {
+        found.push(fs.readFileSync(full, 'utf8'));
+      }
+    }
+  };
+  walk(path.join(userData, 'logs'));
+  return found.join('\n');
 }
 
 async function main() {
@@ -216,7 +296,7 @@ async function main() {
     mark('workbench');
     for (const scenario of config.scenarios) {
       try {
-        await runScenario(page, scenario);
+        await (scenario.kind === 'command' ? runCommand(page, scenario) : runScenario(page, scenario));
       } finally {
         await page.screenshot({ path: path.join(config.output, `after-${scenario.name}.png`) });
       }
@@ -225,9 +305,11 @@ async function main() {
     // Whether the server's edits reached the disk by themselves, before a person saves.
     report.beforeSave = Object.fromEntries((config.watch ?? []).map((name) =>
       [name, fs.readFileSync(path.join(config.project, name), 'utf8')]));
-    await saveAll(page);
+    await palette(page, 'File: Save All');
+    await sleep(1500);
     mark('saved');
   } finally {
+    report.output = outputChannel(dirs.userData);
     if (browser) {
       await browser.close();
     }
