@@ -229,8 +229,13 @@ async function runCommand(page, scenario) {
       await page.keyboard.press('Control+A');
     }
     await page.keyboard.type(input.text);
-    await sleep(500);
-    await page.keyboard.press('Enter');
+    // Enter until the input goes: VS Code's file dialog may still be listing the folder just
+    // typed and take the first Enter for that, as a person would see and press Enter again.
+    for (let tries = 0; tries < 4 && (await quickInputTitle(page)).includes(input.title); tries++) {
+      await sleep(700);
+      await page.keyboard.press('Enter');
+      await sleep(800);
+    }
   }
   if (scenario.pick) {
     await waitFor(`the quick pick "${scenario.pick}"`, async () => (await quickInputTitle(page)).includes(scenario.pick));
