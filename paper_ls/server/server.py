@@ -61,6 +61,8 @@ class PaperServer(LanguageServer):
         self._index: Index | None = None
         #: The index file's (mtime, size) when opening it last failed; -1s when it was missing.
         self._index_failed: tuple[int, int] | None = None
+        #: Why the index could not be opened, for commands to say.
+        self.index_problem = ""
         self._bibliographies: dict[str, tuple[object, DocumentBibliography]] = {}
 
     # --- state ---------------------------------------------------------------------------
@@ -80,7 +82,7 @@ class PaperServer(LanguageServer):
                     self._index = Index.open(path, create=False)
                     self._index_failed = None
                 except PaperLsError as exc:
-                    self._index_failed = stamp
+                    self._index_failed, self.index_problem = stamp, str(exc)
                     log.warning("index not available: %s", exc)
         return self._index
 
@@ -497,8 +499,7 @@ def search_index(ls: PaperServer, *arguments: Any) -> list[object]:
         limit = SEARCH_LIMIT
     index = ls.index
     if index is None:
-        path = resolve_index_path(ls.settings.index)
-        raise JsonRpcInternalError(f"no index at {path}; run 'paper-ls add FILE.bib' first")
+        raise JsonRpcInternalError(ls.index_problem)
     result = search(
         index.conn, query, limit=min(limit, 200), abstracts=ls.settings.search_abstracts,
         deadline_s=1.0,
