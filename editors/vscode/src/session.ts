@@ -47,9 +47,8 @@ export class Session {
     });
     if (!found) {
       const message =
-        'paper-ls: no `paper-ls` executable found: not in paper-ls.serverPath, the workspace\'s .venv, ' +
-        'beside python.defaultInterpreterPath, nor on PATH. Install paper-ls (pip install paper-ls) or set ' +
-        'paper-ls.serverPath.';
+        'paper-ls: no paper-ls executable found: not at paper-ls.serverPath, in the workspace\'s .venv, ' +
+        'beside python.defaultInterpreterPath, nor on PATH. Install paper-ls or set paper-ls.serverPath.';
       this.output.appendLine(message);
       void vscode.window.showErrorMessage(message, 'Open Settings').then((choice) => {
         if (choice) {
