@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 
+from tests.editors.projects import REFS_BIB
+
 REPO = Path(__file__).resolve().parents[2]
 EXTENSION = REPO / "editors" / "vscode"
 E2E = EXTENSION / "test" / "e2e"
@@ -38,15 +40,6 @@ Recurrent nets~
 \\bibliographystyle{plain}
 \\bibliography{refs}
 \\end{document}
-"""
-
-REFS_BIB = """% the project's own bibliography
-@article{smith2020graphs,
-  author  = {Smith, Ann},
-  title   = {Sparse Graphs and Their Spectra},
-  journal = {Journal of Graph Theory},
-  year    = {2020},
-}
 """
 
 NOTES_MD = """---
