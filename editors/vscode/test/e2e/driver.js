@@ -4,10 +4,12 @@
 // Usage: node driver.js CONFIG.json   (CONFIG as written by the test; see `config` below)
 // Needs install.sh's tools (code-server, playwright-core, /usr/bin/chromium); never downloads a browser.
 //
-// For each scenario: open the file (Ctrl+P), go to the position (Ctrl+G), type the query, open the
+// A completion scenario: open the file (Ctrl+P), go to the position (Ctrl+G), type the query, open the
 // suggestions (Ctrl+Space), read the rows in the order shown, screenshot the widget, accept the first
-// (Enter), read the line, ask for the hover on the key (Ctrl+K Ctrl+I) and read it. Then "File: Save
-// All", as a person would, so the test can read the files on disk.
+// (Enter), read the line, ask for the hover on the key (Ctrl+K Ctrl+I) and read it. A command
+// scenario: run a "Paper: ..." command from the palette (F1), answer its inputs, read and take the
+// first item it offers, read the line and the notifications. At the end "File: Save All", as a person
+// would, so the test can read the files on disk.
 'use strict';
 const { spawn, execFileSync } = require('child_process');
 const fs = require('fs');
