@@ -53,7 +53,8 @@ See .
 # `networks` is a title word of krizhevsky2012imagenet and of many others; no key starts with it.
 LATEX = {"name": "latex", "file": "main.tex", "line": 3, "column": 11, "type": "networks"}
 # `[@` then a title word: the brackets close themselves as a person types them.
-MARKDOWN = {"name": "markdown", "file": "notes.md", "line": 6, "column": 5, "type": "[@memory"}
+MARKDOWN = {"name": "markdown", "file": "notes.md", "line": 6, "column": 5, "type": "[@memory",
+            "autoTrigger": True}  # fmt: skip
 # The commands, from the command palette by their titles.
 ADD_ENTRY = {"name": "add-entry", "kind": "command", "file": "main.tex", "line": 4, "column": 15,
              "command": "Paper: Add BibTeX entry for key under cursor"}  # fmt: skip
@@ -200,6 +201,8 @@ def test_markdown_cites_with_pandoc_syntax(session: dict[str, Any]) -> None:
     project: Path = session["project"]
     markdown = session["scenarios"]["markdown"]
     assert labels(markdown)[0] == "hochreiter1997long"
+    # The list opened by itself on `@` and followed the typing to the same first row.
+    assert [row["label"] for row in markdown["autoRows"]][:1] == ["hochreiter1997long"]
     assert labels(markdown) == search_keys(session["index"], "memory")[: len(markdown["rows"])]
     assert markdown["line"] == "See [@hochreiter1997long]."
     assert "constant error flow" in markdown["hover"]

@@ -20,7 +20,7 @@ const { createRequire } = require('module');
 
 const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 // config = { tools, vsix, project, workdir, output, settings: {...}, result,
-//            scenarios: [{ name, file, line, column, type }], watch: [file names] }
+//            scenarios: [{ name, file, line, column, type, autoTrigger? }], watch: [file names] }
 const { chromium } = createRequire(path.join(config.tools, 'package.json'))('playwright-core');
 const codeServer = path.join(config.tools, 'node_modules', '.bin', 'code-server');
 const STEP_MS = 20000;
@@ -173,6 +173,13 @@ async function runScenario(page, scenario) {
   await openFile(page, scenario.file);
   await goTo(page, scenario.line, scenario.column);
   await page.keyboard.type(scenario.type, { delay: 60 });
+  if (scenario.autoTrigger) {
+    // What the widget shows by itself (opened by a trigger character, followed while typing).
+    await waitFor('suggestions opening by themselves', async () =>
+      (await suggestionRows(page)).some((row) => row.icon !== 'codicon-symbol-text'), 8000).catch(() => null);
+    await sleep(800); // the answer to the last keystroke
+    seen.autoRows = await suggestionRows(page);
+  }
   seen.rows = await openSuggestions(page);
   const widget = await page.$('.suggest-widget.visible');
   await widget.screenshot({ path: path.join(config.output, `completion-${scenario.name}.png`) });
