@@ -33,7 +33,7 @@ SAMPLE = REPO / "paper_ls" / "data" / "sample.bib"
 
 MAIN_TEX = """\\documentclass{article}
 \\begin{document}
-See \\cite{}.
+See .
 Also \\cite{lecun1998gradient}.
 Recurrent nets~
 
@@ -51,7 +51,8 @@ See .
 """
 
 # `networks` is a title word of krizhevsky2012imagenet and of many others; no key starts with it.
-LATEX = {"name": "latex", "file": "main.tex", "line": 3, "column": 11, "type": "networks"}
+LATEX = {"name": "latex", "file": "main.tex", "line": 3, "column": 5, "type": "\\cite{networks",
+         "autoTrigger": True}  # fmt: skip
 # `[@` then a title word: the brackets close themselves as a person types them.
 MARKDOWN = {"name": "markdown", "file": "notes.md", "line": 6, "column": 5, "type": "[@memory",
             "autoTrigger": True}  # fmt: skip
@@ -158,8 +159,9 @@ def search_keys(index: Path, query: str) -> list[str]:
     return [hit["key"] for hit in json.loads(out)]
 
 
-def labels(scenario: dict[str, Any]) -> list[str]:
-    return [row["label"] for row in scenario["rows"]]
+def labels(rows: list[dict[str, Any]]) -> list[str]:
+    """The keys of suggestion rows, top to bottom."""
+    return [row["label"] for row in rows]
 
 
 def test_the_packaged_extension_is_installed(session: dict[str, Any]) -> None:
@@ -168,13 +170,15 @@ def test_the_packaged_extension_is_installed(session: dict[str, Any]) -> None:
 
 def test_latex_widget_shows_the_server_order(session: dict[str, Any]) -> None:
     """Issue 3: a paper matched on a title word, not its key, is the first row a person sees."""
-    shown = labels(session["scenarios"]["latex"])
+    shown = labels(session["scenarios"]["latex"]["rows"])
     assert shown[0] == "krizhevsky2012imagenet"
     assert session["scenarios"]["latex"]["rows"][0]["focused"] is True  # Enter takes this one
     assert len(shown) >= 8
     assert shown == search_keys(session["index"], "networks")[: len(shown)]
     assert shown != sorted(shown, key=str.lower)  # VS Code did not sort by label
     assert not any(label.lower().startswith("networks") for label in shown)
+    # The list opened by itself on `{` and followed the typing to the same rows.
+    assert labels(session["scenarios"]["latex"]["autoRows"]) == shown
     assert (OUTPUT / "completion-latex.png").stat().st_size > 1000
 
 
@@ -200,10 +204,11 @@ def test_latex_hover_shows_the_abstract(session: dict[str, Any]) -> None:
 def test_markdown_cites_with_pandoc_syntax(session: dict[str, Any]) -> None:
     project: Path = session["project"]
     markdown = session["scenarios"]["markdown"]
-    assert labels(markdown)[0] == "hochreiter1997long"
+    shown = labels(markdown["rows"])
+    assert shown[0] == "hochreiter1997long"
+    assert shown == search_keys(session["index"], "memory")[: len(shown)]
     # The list opened by itself on `@` and followed the typing to the same first row.
-    assert [row["label"] for row in markdown["autoRows"]][:1] == ["hochreiter1997long"]
-    assert labels(markdown) == search_keys(session["index"], "memory")[: len(markdown["rows"])]
+    assert labels(markdown["autoRows"])[:1] == ["hochreiter1997long"]
     assert markdown["line"] == "See [@hochreiter1997long]."
     assert "constant error flow" in markdown["hover"]
     notes = (project / "notes.bib").read_text(encoding="utf-8")
