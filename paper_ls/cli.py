@@ -23,7 +23,7 @@ from paper_ls.config import resolve_config_path, resolve_index_path
 from paper_ls.errors import PaperLsError
 from paper_ls.index.importer import ImportReport, add_source, list_sources, remove_source
 from paper_ls.index.reader import StoredPaper, find_paper, stats
-from paper_ls.index.search import Hit, search
+from paper_ls.index.search import Hit, hit_json, search
 from paper_ls.index.store import Index, translate_error
 from paper_ls.sources import FORMATS, ReadOptions
 
@@ -393,17 +393,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # --- output ------------------------------------------------------------------------------
-
-
-def hit_json(hit: Hit) -> dict[str, object]:
-    return {
-        "key": hit.key,
-        "title": hit.title,
-        "authors": [{"family": f, "given": g} for f, g in hit.authors],
-        "year": hit.year,
-        "venue": hit.venue,
-        "score": hit.score,
-    }
 
 
 def print_hits(hits: Sequence[Hit], stream: TextIO | None = None) -> None:

@@ -3,6 +3,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+# The VS Code extension: its npm dependencies, and a real VS Code (code-server) with Chromium for
+# tests/editors/test_vscode.py. Both are cached: a second run skips what is installed.
+bash editors/vscode/test/e2e/install.sh
+bash editors/vscode/scripts/build.sh deps
+(cd editors/vscode && npm run --silent lint && npm run --silent typecheck && npm test --silent)
 .venv/bin/ruff check paper_ls tests benchmarks
 .venv/bin/ruff format --check paper_ls tests benchmarks
 .venv/bin/mypy

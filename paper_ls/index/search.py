@@ -137,6 +137,18 @@ class Hit:
     arxiv: str = ""
 
 
+def hit_json(hit: Hit) -> dict[str, object]:
+    """A hit as `paper-ls search --json` and the server's `paper-ls.search` command give it."""
+    return {
+        "key": hit.key,
+        "title": hit.title,
+        "authors": [{"family": f, "given": g} for f, g in hit.authors],
+        "year": hit.year,
+        "venue": hit.venue,
+        "score": hit.score,
+    }
+
+
 @dataclass(slots=True)
 class SearchResult:
     hits: list[Hit]

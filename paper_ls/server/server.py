@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInternalError
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
@@ -34,6 +35,7 @@ from paper_ls.documents.project import (
 from paper_ls.documents.workspace import CitationIndex
 from paper_ls.errors import PaperLsError
 from paper_ls.index.reader import find_paper
+from paper_ls.index.search import hit_json, search
 from paper_ls.index.store import Index
 from paper_ls.model import Paper
 from paper_ls.server import completion, insertion, navigation
@@ -47,6 +49,9 @@ LATEX_LANGUAGES = frozenset({"latex", "tex", "plaintex"})
 MARKDOWN_LANGUAGES = frozenset({"markdown", "quarto", "rmd", "pandoc", "rmarkdown"})
 TRIGGER_CHARACTERS = ["{", ",", "@", ";", " "]
 INSERT_COMMAND = "paper-ls.insertBibtex"
+SEARCH_COMMAND = "paper-ls.search"
+#: Papers a search picker offers unless the client asks for another number (at most 200).
+SEARCH_LIMIT = 30
 
 
 class PaperServer(LanguageServer):
@@ -56,7 +61,10 @@ class PaperServer(LanguageServer):
         self.bibs = BibliographyCache(self.open_text)
         self.parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-bib")
         self._index: Index | None = None
-        self._index_failed = False
+        #: The index file's (mtime, size) when opening it last failed; -1s when it was missing.
+        self._index_failed: tuple[int, int] | None = None
+        #: Why the index could not be opened, for commands to say.
+        self.index_problem = ""
         self._bibliographies: dict[str, tuple[object, DocumentBibliography]] = {}
         self.citations = CitationIndex(lambda: self.settings.citation_commands)
         self.diagnostics = Diagnostics(self)
@@ -70,14 +78,21 @@ class PaperServer(LanguageServer):
 
     @property
     def index(self) -> Index | None:
-        """The index, opened on first use; a missing index leaves the document's .bib files."""
-        if self._index is None and not self._index_failed:
+        """The index, opened on first use; a missing index leaves the document's .bib files.
+
+        A failed open is retried once the file changes (say `paper-ls add` created it while
+        the editor was open), not on every request.
+        """
+        if self._index is None:
             path = resolve_index_path(self.settings.index)
-            try:
-                self._index = Index.open(path, create=False)
-            except PaperLsError as exc:
-                self._index_failed = True
-                log.warning("index not available: %s", exc)
+            stamp = _file_stamp(path)
+            if stamp != self._index_failed:
+                try:
+                    self._index = Index.open(path, create=False)
+                    self._index_failed = None
+                except PaperLsError as exc:
+                    self._index_failed, self.index_problem = stamp, str(exc)
+                    log.warning("index not available: %s", exc)
         return self._index
 
     def apply_settings(self, raw: Any) -> None:
@@ -85,7 +100,7 @@ class PaperServer(LanguageServer):
         if updated.index != self.settings.index:
             if self._index is not None:
                 self._index.close()
-            self._index, self._index_failed = None, False
+            self._index, self._index_failed = None, None
         self.settings = updated
 
     def open_text(self, path: Path) -> str | None:
@@ -220,6 +235,14 @@ class PaperServer(LanguageServer):
             if stored is not None:
                 return stored.paper, "in the index only, not yet in this document's bibliography"
         return None
+
+
+def _file_stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def widen_to_query(lines: Any, context: CiteContext) -> CiteContext:
@@ -559,6 +582,30 @@ async def insert_bibtex(ls: PaperServer, key: str, uri: str, *_: Any) -> dict[st
         insertion.write_atomically(plan.target, plan.new_text)
     ls.schedule_refresh([plan.target])
     return {"added": True, "key": plan.key, "file": str(plan.target)}
+
+
+@server.command(SEARCH_COMMAND)
+def search_index(ls: PaperServer, *arguments: Any) -> list[object]:
+    """`paper-ls.search(query, limit?)`: the index's papers, best first, as `paper-ls search
+    --json` lists them.
+
+    For a client's own search-and-cite picker, so it needs neither the `paper-ls` executable
+    nor the index path: the server searches the index its settings name, ranked by `search`.
+    """
+    query = arguments[0] if arguments else ""
+    limit = arguments[1] if len(arguments) > 1 else None
+    if not isinstance(query, str) or not query.strip():
+        return []
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit <= 0:
+        limit = SEARCH_LIMIT
+    index = ls.index
+    if index is None:
+        raise JsonRpcInternalError(ls.index_problem)
+    result = search(
+        index.conn, query, limit=min(limit, 200), abstracts=ls.settings.search_abstracts,
+        deadline_s=1.0,
+    )  # fmt: skip
+    return [hit_json(hit) for hit in result.hits]
 
 
 async def _fresh(ls: PaperServer, path: Path) -> BibFile:

@@ -21,6 +21,7 @@ import pytest
 from paper_ls.demo import sample_library
 from paper_ls.index.importer import add_source
 from paper_ls.index.store import Index
+from tests.editors.projects import REFS_BIB
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENT = REPO / "editors" / "nvim"
@@ -36,15 +37,6 @@ See \\cite{attention}.
 \\bibliographystyle{plain}
 \\bibliography{refs}
 \\end{document}
-"""
-
-REFS_BIB = """% the project's own bibliography
-@article{smith2020graphs,
-  author  = {Smith, Ann},
-  title   = {Sparse Graphs and Their Spectra},
-  journal = {Journal of Graph Theory},
-  year    = {2020},
-}
 """
 
 NOTES_MD = """---
