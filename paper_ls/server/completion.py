@@ -79,48 +79,36 @@ class CompletionWorker:
     """Ranks on one thread with its own index connection, so that requests can be stopped.
 
     On the event loop a ranking would hold up every message behind it, `$/cancelRequest`
-    included. Here the loop stays free: a newer completion for the same document, or a
-    cancellation, sets the older ranking's stop event, which ends its SQLite statement (the
-    search's progress handler) and skips its scoring. The connection is the worker's alone,
-    because a progress handler belongs to a connection, not to a statement.
+    included. Here the loop stays free, and cancelling a request sets its ranking's stop
+    event, which ends its SQLite statement (the search's progress handler) and its stages.
+    Editors cancel the completion requests they no longer need (VS Code does on every
+    keystroke); a newer request does not cancel an older one by itself, because an answer
+    cut short would be shown as "no suggestions" by a client still waiting for it. The
+    connection is the worker's alone: a progress handler belongs to a connection.
     """
 
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-rank")
-        self._running: dict[str, threading.Event] = {}
         self._index: Index | None = None
 
     async def run(
-        self,
-        document: str,
-        index_path: Path | None,
-        ranking: Callable[[Index | None, threading.Event], T],
-    ) -> T | None:
-        """`ranking(index, stop)` on the worker; None if a newer request for `document` won."""
-        previous = self._running.get(document)
-        if previous is not None:
-            previous.set()
+        self, index_path: Path | None, ranking: Callable[[Index | None, threading.Event], T]
+    ) -> T:
+        """`ranking(index, stop)` on the worker; cancelling the caller stops the ranking."""
         stop = threading.Event()
-        self._running[document] = stop
+        future = self._executor.submit(self._call, index_path, ranking, stop)
         try:
-            future = self._executor.submit(self._call, index_path, ranking, stop)
-            result = await asyncio.wrap_future(future)
+            return await asyncio.wrap_future(future)
         except asyncio.CancelledError:
             stop.set()
             raise
-        finally:
-            if self._running.get(document) is stop:
-                del self._running[document]
-        return None if stop.is_set() else result
 
     def _call(
         self,
         index_path: Path | None,
         ranking: Callable[[Index | None, threading.Event], T],
         stop: threading.Event,
-    ) -> T | None:
-        if stop.is_set():  # superseded while it waited for the worker
-            return None
+    ) -> T:
         return ranking(self._index_at(index_path), stop)
 
     def _index_at(self, path: Path | None) -> Index | None:

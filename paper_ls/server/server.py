@@ -398,14 +398,11 @@ async def on_completion(
     bibs = ls.parsed_bibs(bibliography)
     limit, abstracts = ls.settings.max_items, ls.settings.search_abstracts
     ranked = await ls.completer.run(
-        document.uri,
         resolve_index_path(ls.settings.index),
         lambda index, stop: completion.rank_for_completion(
             context, bibs, index, limit=limit, abstracts=abstracts, stop=stop
         ),
     )
-    if ranked is None:  # a newer request for this document took over
-        return types.CompletionList(is_incomplete=True, items=[])
     target = bibliography.files[0] if bibliography and bibliography.files else None
     lines = document.lines
     client_range = types.Range(
