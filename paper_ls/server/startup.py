@@ -113,5 +113,17 @@ def save_cache(path: Path, codes: dict[bytes, CodeType]) -> None:
         with os.fdopen(fd, "wb") as handle:
             handle.write(marshal.dumps(codes))
         os.replace(temporary, path)
+        _prune(path, keep=3)
     except OSError as exc:
         log.debug("protocol type cache not written: %s", exc)
+
+
+def _prune(current: Path, keep: int) -> None:
+    """Each Python environment has its own cache file; keep the few used last, not all."""
+    others = sorted(
+        (p for p in current.parent.glob("protocol-types-*.marshal") if p != current),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for stale in others[keep - 1 :]:
+        stale.unlink(missing_ok=True)

@@ -49,3 +49,11 @@ def test_an_unwritable_cache_directory_does_not_stop_the_start(tmp_path: Path) -
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("a file where the cache directory should be")
     run_probe(blocker / "cache")
+
+
+def test_old_cache_files_of_other_environments_are_pruned(tmp_path: Path) -> None:
+    for n in range(5):
+        (tmp_path / f"protocol-types-old-{n}.marshal").write_bytes(b"x")
+    name = run_probe(tmp_path)
+    left = sorted(p.name for p in tmp_path.glob("protocol-types-*.marshal"))
+    assert name in left and len(left) == 3

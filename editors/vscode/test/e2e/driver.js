@@ -176,7 +176,7 @@ async function runScenario(page, scenario) {
   if (scenario.autoTrigger) {
     // What the widget shows by itself (opened by a trigger character, followed while typing).
     await waitFor('suggestions opening by themselves', async () =>
-      (await suggestionRows(page)).some((row) => row.icon !== 'codicon-symbol-text'), 8000).catch(() => null);
+      (await suggestionRows(page)).some((row) => row.icon !== 'codicon-symbol-text'), 20000).catch(() => null);
     await sleep(800); // the answer to the last keystroke
     seen.autoRows = await suggestionRows(page);
   }
