@@ -48,11 +48,18 @@ class SourceSpec:
     format: str | None = None
     year: int | None = None
 
+    def absolute(self, base: Path) -> str:
+        """The path or glob with `~` expanded and made absolute against `base`."""
+        pattern = str(Path(self.pattern).expanduser())
+        return pattern if Path(pattern).is_absolute() else str(base / pattern)
+
+    @property
+    def is_glob(self) -> bool:
+        return bool(_GLOB_CHARS & set(self.pattern))
+
     def paths(self, base: Path) -> list[Path]:
         """The files this entry names now (a glob may match none, or more than before)."""
-        pattern = str(Path(self.pattern).expanduser())
-        if not Path(pattern).is_absolute():
-            pattern = str(base / pattern)
+        pattern = self.absolute(base)
         if not _GLOB_CHARS & set(pattern):
             return [Path(pattern)]
         return sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
