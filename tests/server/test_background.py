@@ -188,6 +188,15 @@ async def busy(lsp_client: LanguageClient, project: Project) -> AsyncIterator[La
         yield client
 
 
+def running(client: LanguageClient) -> int:
+    """How many progress bars are open (begun and not ended)."""
+    return sum(
+        1
+        for values in client.progress_reports.values()
+        if values and not isinstance(values[-1], types.WorkDoneProgressEnd)
+    )
+
+
 async def test_completion_answers_while_a_sync_runs(busy: LanguageClient, project: Project) -> None:
     def counting() -> bool:
         reports = [v for values in busy.progress_reports.values() for v in values]
@@ -200,12 +209,55 @@ async def test_completion_answers_while_a_sync_runs(busy: LanguageClient, projec
     uri, position = cite(busy, project, "attention")
     result = await complete(busy, uri, position)
     assert result.items[0].label == "vaswani2017attention"
-    await until(lambda: bool(ended(busy)), "the import ends")
-    reports = [v.message for v in ended(busy)[0] if isinstance(v, types.WorkDoneProgressReport)]
-    assert reports[:2] == ["snapshot.jsonl: 1,000 records", "snapshot.jsonl: 2,000 records"]
-    last = family(5999)
+    # Changes while it runs queue one more sync, which starts after this one ends.
+    snapshot = project.config.parent / "snapshot.jsonl"
+    bigger = snapshot.with_name("bigger.tmp")
+    arxiv_snapshot(bigger, 6001)
+    bigger.replace(snapshot)
+    changed(busy, snapshot)
+    changed(busy, snapshot, project.config)
+    last = family(6000)
     uri, position = cite(busy, project, last)
-    await complete_until(busy, uri, position, f"{last.lower()}2024busy")
+    deadline = asyncio.get_running_loop().time() + 60
+    while not any(
+        i.label == f"{last.lower()}2024busy" for i in (await complete(busy, uri, position)).items
+    ):
+        assert running(busy) <= 1, "two syncs at once"
+        assert asyncio.get_running_loop().time() < deadline, f"{last} never offered"
+        await asyncio.sleep(0.05)
+    first = next(iter(busy.progress_reports.values()))
+    reports = [v.message for v in first if isinstance(v, types.WorkDoneProgressReport)]
+    assert reports[:2] == ["snapshot.jsonl: 1,000 records", "snapshot.jsonl: 2,000 records"]
+    # The second read knows the source's last size: a percentage.
+    second = list(busy.progress_reports.values())[1]
+    assert any(
+        isinstance(v, types.WorkDoneProgressReport)
+        and (v.message, v.percentage) == ("snapshot.jsonl: 1,000 of 6,000 records", 16)
+        for v in second
+    )
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def fresh(lsp_client: LanguageClient, project: Project) -> AsyncIterator[LanguageClient]:
+    """A server with no index yet, and a config naming one good and one missing source."""
+    library(project)
+    project.config.write_text('sources = ["library/zoo.bib", "gone.bib"]\n', encoding="utf-8")
+    project.index.unlink()
+    async for client in started(lsp_client, project):
+        yield client
+
+
+async def test_the_sync_creates_a_missing_index_and_logs_a_failing_source(
+    fresh: LanguageClient, project: Project
+) -> None:
+    uri, position = cite(fresh, project, "quokkas smile")
+    await complete_until(fresh, uri, position, "quokka2021smiles", timeout=30)
+    await until(lambda: bool(ended(fresh)), "the sync ends")
+    assert ended(fresh)[0][-1].message == "1 of 2 sources changed, 1 failed (see the log)"
+    gone = project.config.parent / "gone.bib"
+    warnings = [m.message for m in fresh.log_messages if m.type == types.MessageType.Warning]
+    assert f"{gone}: no such file" in warnings
+    assert fresh.messages == []  # a missing source is no popup
 
 
 def test_watch_patterns_name_sources_zotero_wal_and_the_config(tmp_path: Path) -> None:
