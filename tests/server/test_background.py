@@ -293,3 +293,20 @@ def test_a_changed_file_matches_its_glob_at_any_depth() -> None:
     assert matches(Path("/p/config.toml"), patterns)
     assert not matches(Path("/p/papers/a.txt"), patterns)
     assert not matches(Path("/p/other/a.bib"), patterns)
+
+
+async def test_without_a_config_nothing_syncs_until_one_is_written(
+    client: LanguageClient, project: Project
+) -> None:
+    await until(lambda: bool(watchers(project)), "the config file is watched")
+    assert watchers(project) == [str(project.config)]
+    uri, position = cite(client, project, "attention")
+    assert (await complete(client, uri, position)).items[0].label == "vaswani2017attention"
+    assert client.messages == [] and client.progress_reports == {}
+    library(project)
+    changed(client, project.config)
+    uri, position = cite(client, project, "quokkas smile")
+    await complete_until(client, uri, position, "quokka2021smiles", timeout=30)
+    folder = project.config.parent / "library"
+    await until(lambda: len(watchers(project)) == 2, "the new source is watched")
+    assert watchers(project) == [str(folder / "*.bib"), str(project.config)]
