@@ -53,10 +53,6 @@ class SourceSpec:
         pattern = str(Path(self.pattern).expanduser())
         return pattern if Path(pattern).is_absolute() else str(base / pattern)
 
-    @property
-    def is_glob(self) -> bool:
-        return bool(_GLOB_CHARS & set(self.pattern))
-
     def paths(self, base: Path) -> list[Path]:
         """The files this entry names now (a glob may match none, or more than before)."""
         pattern = self.absolute(base)

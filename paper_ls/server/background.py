@@ -109,10 +109,6 @@ class BackgroundSync:
         if self._task is not None:
             self._task.cancel()
 
-    @property
-    def running(self) -> bool:
-        return self._task is not None and not self._task.done()
-
     def _paths(self) -> tuple[Path, Path]:
         settings = self.ls.settings
         return resolve_config_path(settings.config), resolve_index_path(settings.index)

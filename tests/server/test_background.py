@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +13,14 @@ from pytest_lsp import LanguageClient
 
 from paper_ls.server.background import glob_pattern, matches, watch_patterns
 from paper_ls.sync import load_config
-from tests.server.conftest import SERVER, Project, start
-from tests.server.helpers import complete, complete_until, end_of, open_document
+from tests.server.conftest import MAIN_TEX, SERVER, Project, start
+from tests.server.helpers import (
+    complete,
+    complete_until,
+    diagnostics_until,
+    end_of,
+    open_document,
+)
 
 QUOKKA = """@article{quokka2021smiles,
   author = {Wombat, Wendy},
@@ -310,3 +316,22 @@ async def test_without_a_config_nothing_syncs_until_one_is_written(
     folder = project.config.parent / "library"
     await until(lambda: len(watchers(project)) == 2, "the new source is watched")
     assert watchers(project) == [str(folder / "*.bib"), str(project.config)]
+
+
+async def test_diagnostics_learn_what_a_sync_added_at_once(
+    client: LanguageClient, project: Project
+) -> None:
+    text = MAIN_TEX.replace("Intro.", "Quokkas \\cite{quokka2021smiles}.")
+    uri = open_document(client, project, "main.tex", text)
+
+    def about_quokka(wanted: str) -> Callable[[Sequence[types.Diagnostic]], bool]:
+        return lambda found: any(
+            "quokka2021smiles" in d.message and wanted in d.message for d in found
+        )
+
+    await diagnostics_until(client, uri, lambda found: len(found) == 1)
+    assert not about_quokka("the index has it")(client.diagnostics[uri])
+    library(project)
+    changed(client, project.config)
+    # Sooner than the 30 s for which diagnostics otherwise remember what the index knows.
+    await diagnostics_until(client, uri, about_quokka("the index has it"), timeout=20)
