@@ -224,14 +224,20 @@ def _sync_as_json(args: argparse.Namespace, config: Config) -> int:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
 
+    outcomes = []
+    reading: list[Path] = []
+
     def progress(path: Path) -> Callable[[int, int | None], None]:
+        reading[:] = [path]
         return lambda done, expected: emit(progress_line(path, done, expected))
 
-    outcomes = []
     with open_index(args, create=True) as index:
-        for outcome in sync(index, config, force=args.force, progress=progress):
-            outcomes.append(outcome)
-            emit(outcome_line(outcome))
+        try:
+            for outcome in sync(index, config, force=args.force, progress=progress):
+                outcomes.append(outcome)
+                emit(outcome_line(outcome))
+        except KeyboardInterrupt:
+            raise Interrupted(reading[0] if reading else None) from None
     emit(summary_line(outcomes))
     return 1 if any(o.report is None for o in outcomes) else 0
 

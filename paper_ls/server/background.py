@@ -17,9 +17,10 @@ import asyncio
 import fnmatch
 import logging
 import os
+import signal
 import sys
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -51,6 +52,8 @@ class SyncResult:
     failed: int = 0
     #: Set when the child stopped before its summary: its last line of stderr.
     fatal: str = ""
+    #: The person stopped it (the progress bar's cancel button).
+    cancelled: bool = False
 
 
 class BackgroundSync:
@@ -70,6 +73,7 @@ class BackgroundSync:
         self._registered: str | None = None
         #: The config error last shown, so that a re-sync does not show it again.
         self._shown_error = ""
+        self._cancelled = False
 
     # --- starting -------------------------------------------------------------------------
 
@@ -136,9 +140,9 @@ class BackgroundSync:
         result = await self._run_child(config_path, index_path)
         log.info("sync: %d sources, %d changed, %d failed", result.sources, result.changed,
                  result.failed)  # fmt: skip
-        if result.fatal:
+        if result.fatal and not result.cancelled:
             self._show_warning(f"paper-ls sync: {result.fatal}")
-        if result.changed:
+        if result.changed or result.cancelled:  # sources read before a cancel are kept
             self.ls.index_changed()
 
     def _take_config(self, config: Config | None, error: str) -> Config | None:
@@ -168,7 +172,8 @@ class BackgroundSync:
         )
         assert process.stdout is not None and process.stderr is not None
         errors = asyncio.ensure_future(process.stderr.read())
-        progress = SyncProgress(self.ls)
+        self._cancelled = False
+        progress = SyncProgress(self.ls, on_cancel=lambda: self._cancel(process))
         summary: SyncEvent | None = None
         try:
             async for raw in process.stdout:
@@ -187,11 +192,22 @@ class BackgroundSync:
         stderr = (await errors).decode("utf-8", errors="replace").strip().splitlines()
         if summary is None:
             fatal = stderr[-1] if stderr else f"stopped with exit status {process.returncode}"
-            result = SyncResult(fatal=fatal.removeprefix("paper-ls: "))
+            result = SyncResult(fatal=fatal.removeprefix("paper-ls: "), cancelled=self._cancelled)
         else:
             result = SyncResult(summary.sources, summary.changed, summary.failed)
         progress.finish(result)
         return result
+
+    def _cancel(self, process: asyncio.subprocess.Process) -> None:
+        """Interrupt the child as Ctrl-C would: the source it reads rolls back, the ones
+        before stay; the queued follow-up is dropped (it would only start the same read)."""
+        if process.returncode is not None:
+            return
+        self._cancelled, self._again = True, False
+        if sys.platform == "win32":
+            process.terminate()
+        else:
+            process.send_signal(signal.SIGINT)
 
     # --- watching -----------------------------------------------------------------------
 
@@ -240,8 +256,9 @@ class SyncProgress:
     actually being read.
     """
 
-    def __init__(self, ls: PaperServer) -> None:
+    def __init__(self, ls: PaperServer, on_cancel: Callable[[], None]) -> None:
         self.ls = ls
+        self.on_cancel = on_cancel
         self.token: str | None = None
         self.begun = False
         window = ls.client_capabilities.window
@@ -275,8 +292,11 @@ class SyncProgress:
             log.info("no progress in the editor (%s): logging instead", exc)
             return
         self.token = token
+        cancelled = self.ls.work_done_progress.tokens.get(token)
+        if cancelled is not None:  # pygls cancels this future when the editor cancels
+            cancelled.add_done_callback(lambda done: self.on_cancel() if done.cancelled() else None)
         self.ls.work_done_progress.begin(
-            token, types.WorkDoneProgressBegin(title="Importing papers", cancellable=False)
+            token, types.WorkDoneProgressBegin(title="Importing papers", cancellable=True)
         )
 
     def finish(self, result: SyncResult) -> None:
@@ -286,8 +306,9 @@ class SyncProgress:
         if result.failed:
             message += f", {result.failed} failed (see the log)"
         if result.fatal:
-            message = f"stopped: {result.fatal}"
+            message = f"{'cancelled' if result.cancelled else 'stopped'}: {result.fatal}"
         self.ls.work_done_progress.end(self.token, types.WorkDoneProgressEnd(message=message))
+        self.ls.work_done_progress.tokens.pop(self.token, None)
         self.token = None
 
 

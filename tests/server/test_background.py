@@ -244,6 +244,44 @@ async def test_completion_answers_while_a_sync_runs(busy: LanguageClient, projec
 
 
 @pytest_lsp.fixture(config=SERVER)
+async def long_sync(lsp_client: LanguageClient, project: Project) -> AsyncIterator[LanguageClient]:
+    """A server reading a small .bib and then a long arXiv snapshot when it starts."""
+    library(project)
+    arxiv_snapshot(project.config.parent / "snapshot.jsonl", 30_000)
+    project.config.write_text('sources = ["library/zoo.bib", "snapshot.jsonl"]\n', encoding="utf-8")
+    async for client in started(lsp_client, project):
+        yield client
+
+
+async def test_cancelling_the_progress_interrupts_the_import_cleanly(
+    long_sync: LanguageClient, project: Project
+) -> None:
+    def counting() -> str | None:
+        for token, values in long_sync.progress_reports.items():
+            if any("records" in (getattr(v, "message", None) or "") for v in values):
+                return str(token)
+        return None
+
+    await until(lambda: counting() is not None, "the long import reports a count")
+    long_sync.window_work_done_progress_cancel(
+        types.WorkDoneProgressCancelParams(token=str(counting()))
+    )
+    await until(lambda: bool(ended(long_sync)), "the import stops")
+    snapshot = project.config.parent / "snapshot.jsonl"
+    assert ended(long_sync)[0][-1].message == (
+        f"cancelled: interrupted while reading {snapshot}; that source is as it was before, "
+        "sources read earlier are kept"
+    )
+    assert long_sync.messages == []  # the person asked for it: no warning
+    uri, position = cite(long_sync, project, "quokkas smile")
+    await complete_until(long_sync, uri, position, "quokka2021smiles")
+    uri, position = cite(long_sync, project, family(0))
+    assert not [
+        i.label for i in (await complete(long_sync, uri, position)).items if "busy" in i.label
+    ]
+
+
+@pytest_lsp.fixture(config=SERVER)
 async def fresh(lsp_client: LanguageClient, project: Project) -> AsyncIterator[LanguageClient]:
     """A server with no index yet, and a config naming one good and one missing source."""
     library(project)
