@@ -61,12 +61,12 @@ class PaperServer(LanguageServer):
         self._bibliographies: dict[str, tuple[object, DocumentBibliography]] = {}
         self.citations = CitationIndex(lambda: self.settings.citation_commands)
         self.diagnostics = Diagnostics(self)
+        #: `paper-ls sync` of the configured sources, in a child process.
+        self.background = BackgroundSync(self)
         #: Reads the workspace's documents; separate from `parser` so that a large
         #: workspace never holds up a .bib parse or a diagnostics run.
         self.scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-scan")
         self.scanned: Future[int] | None = None
-        #: `paper-ls sync` of the configured sources, in a child process.
-        self.background = BackgroundSync(self)
 
     # --- state ---------------------------------------------------------------------------
 
