@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from paper_ls import __version__
 from paper_ls.bibtex.render import render_entry
@@ -26,6 +26,9 @@ from paper_ls.index.reader import StoredPaper, find_paper, stats
 from paper_ls.index.search import Hit, hit_json, search
 from paper_ls.index.store import Index, translate_error
 from paper_ls.sources import FORMATS, ReadOptions
+
+if TYPE_CHECKING:
+    from paper_ls.sync import Config
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -96,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("sync", cmd_sync, "re-read the sources listed in config.toml that changed")
     p.add_argument("--config", metavar="PATH", help="config file (default: the per-user one)")
     p.add_argument("--force", action="store_true", help="re-read every source, changed or not")
+    p.add_argument(
+        "--progress-json", action="store_true",
+        help="print progress and results as one JSON object per line (for programs)",
+    )  # fmt: skip
 
     p = command("remove", cmd_remove, "remove a source and the papers only it knew")
     p.add_argument("source", help="the source's path, or its file name if unique")
@@ -173,12 +180,20 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from paper_ls.sync import load_config, sync
+    from paper_ls.sync import load_config
 
     config = load_config(resolve_config_path(args.config))
-    if not config.sources:
+    if not config.sources and not args.progress_json:
         print(f"{config.path} lists no sources; add [[sources]] entries with a path")
         return 0
+    if args.progress_json:
+        return _sync_as_json(args, config)
+    return _sync_for_people(args, config)
+
+
+def _sync_for_people(args: argparse.Namespace, config: Config) -> int:
+    from paper_ls.sync import sync
+
     failed = 0
     current: list[tuple[Path, ProgressLine]] = []
 
@@ -199,6 +214,32 @@ def cmd_sync(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             raise Interrupted(current[0][0] if current else None) from None
     return 1 if failed else 0
+
+
+def _sync_as_json(args: argparse.Namespace, config: Config) -> int:
+    """`sync --progress-json`: the events of `paper_ls.sync`, one line each, flushed at once."""
+    from paper_ls.sync import outcome_line, progress_line, summary_line, sync
+
+    def emit(line: str) -> None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    outcomes = []
+    reading: list[Path] = []
+
+    def progress(path: Path) -> Callable[[int, int | None], None]:
+        reading[:] = [path]
+        return lambda done, expected: emit(progress_line(path, done, expected))
+
+    with open_index(args, create=True) as index:
+        try:
+            for outcome in sync(index, config, force=args.force, progress=progress):
+                outcomes.append(outcome)
+                emit(outcome_line(outcome))
+        except KeyboardInterrupt:
+            raise Interrupted(reading[0] if reading else None) from None
+    emit(summary_line(outcomes))
+    return 1 if any(o.report is None for o in outcomes) else 0
 
 
 def print_report(report: ImportReport) -> None:

@@ -21,6 +21,7 @@ transaction: an interrupted sync leaves the source it was reading as it was befo
 from __future__ import annotations
 
 import glob
+import json
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -47,11 +48,14 @@ class SourceSpec:
     format: str | None = None
     year: int | None = None
 
+    def absolute(self, base: Path) -> str:
+        """The path or glob with `~` expanded and made absolute against `base`."""
+        pattern = str(Path(self.pattern).expanduser())
+        return pattern if Path(pattern).is_absolute() else str(base / pattern)
+
     def paths(self, base: Path) -> list[Path]:
         """The files this entry names now (a glob may match none, or more than before)."""
-        pattern = str(Path(self.pattern).expanduser())
-        if not Path(pattern).is_absolute():
-            pattern = str(base / pattern)
+        pattern = self.absolute(base)
         if not _GLOB_CHARS & set(pattern):
             return [Path(pattern)]
         return sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
@@ -139,3 +143,81 @@ def sync(
                 yield SyncOutcome(path, error=str(exc))
                 continue
             yield SyncOutcome(path, report=report)
+
+
+# --- machine-readable progress (`paper-ls sync --progress-json`) -------------------------
+#
+# One JSON object per line on stdout, for a program that runs the sync in a subprocess (the
+# language server does, so that a long import never holds up its requests):
+#   {"event": "progress", "source": PATH, "done": N, "expected": M or null}
+#   {"event": "source", "source": PATH, "skipped": B, "added": N, "updated": N, "removed": N,
+#    "unchanged": N, "problems": N}
+#   {"event": "error", "source": PATH, "error": "one line"}
+#   {"event": "done", "sources": N, "changed": N, "failed": N}
+
+
+@dataclass(frozen=True, slots=True)
+class SyncEvent:
+    """One line of `--progress-json` output, as its reader sees it."""
+
+    event: str
+    source: str = ""
+    done: int = 0
+    expected: int | None = None
+    #: Records added, updated or removed (a "source" event) or sources changed ("done").
+    changed: int = 0
+    skipped: bool = False
+    error: str = ""
+    failed: int = 0
+    sources: int = 0
+
+
+def progress_line(source: Path, done: int, expected: int | None) -> str:
+    event = {"event": "progress", "source": str(source), "done": done, "expected": expected}
+    return json.dumps(event)
+
+
+def outcome_line(outcome: SyncOutcome) -> str:
+    report = outcome.report
+    if report is None:
+        return json.dumps({"event": "error", "source": str(outcome.path), "error": outcome.error})
+    return json.dumps({
+        "event": "source", "source": report.source, "skipped": report.skipped,
+        "added": report.added, "updated": report.updated, "removed": report.removed,
+        "unchanged": report.unchanged, "problems": len(report.problems),
+    })  # fmt: skip
+
+
+def summary_line(outcomes: list[SyncOutcome]) -> str:
+    changed = sum(1 for o in outcomes if o.report is not None and _changed(o.report))
+    failed = sum(1 for o in outcomes if o.report is None)
+    return json.dumps(
+        {"event": "done", "sources": len(outcomes), "changed": changed, "failed": failed}
+    )
+
+
+def _changed(report: ImportReport) -> int:
+    return report.added + report.updated + report.removed
+
+
+def parse_event(line: str) -> SyncEvent | None:
+    """A `--progress-json` line; None for anything else (a stray line is not an error)."""
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("event"), str):
+        return None
+
+    def number(name: str) -> int:
+        value = data.get(name)
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+    expected = data.get("expected")
+    changed = number("changed") or number("added") + number("updated") + number("removed")
+    return SyncEvent(
+        event=data["event"], source=str(data.get("source", "")), done=number("done"),
+        expected=expected if isinstance(expected, int) and expected > 0 else None,
+        changed=changed, skipped=data.get("skipped") is True, error=str(data.get("error", "")),
+        failed=number("failed"), sources=number("sources"),
+    )  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -227,3 +228,34 @@ def test_progress_shows_a_bar_against_the_previous_read(tmp_path: Path) -> None:
     )
     # Past the old size there is no honest bar: back to a count.
     assert stream.getvalue().splitlines()[1].startswith("snapshot.jsonl: 2,000 records read")
+
+
+def test_progress_json_prints_one_event_per_line(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paper_ls.sync import parse_event
+
+    snapshot = tmp_path / "snapshot.jsonl"
+    snapshot.write_text(arxiv_lines(2500, "Counted"))
+    config = tmp_path / "config.toml"
+    config.write_text('sources = ["snapshot.jsonl", "gone.bib"]\n')
+    monkeypatch.setenv("PAPER_LS_CONFIG", str(config))
+    result = cli("sync", "--progress-json")
+    assert result.code == 1  # one source failed, and says so
+    events = [json.loads(line) for line in result.out.splitlines()]
+    assert events == [
+        {"event": "progress", "source": str(snapshot), "done": 1000, "expected": None},
+        {"event": "progress", "source": str(snapshot), "done": 2000, "expected": None},
+        {"event": "source", "source": str(snapshot), "skipped": False, "added": 2500,
+         "updated": 0, "removed": 0, "unchanged": 0, "problems": 0},
+        {"event": "error", "source": str(tmp_path / "gone.bib"),
+         "error": f"{tmp_path / 'gone.bib'}: no such file"},
+        {"event": "done", "sources": 2, "changed": 1, "failed": 1},
+    ]  # fmt: skip
+    again = [parse_event(line) for line in cli("sync", "--progress-json").out.splitlines()]
+    assert [(e.event, e.skipped, e.changed) for e in again if e is not None] == [
+        ("source", True, 0),
+        ("error", False, 0),
+        ("done", False, 0),
+    ]
+    assert parse_event("paper-ls: not json") is None

@@ -109,7 +109,7 @@ class Index:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA cache_size = -32000")
             index = cls(path, conn)
-            index._ensure_schema()
+            index._ensure_schema(create)
         except sqlite3.DatabaseError as exc:
             raise translate_error(exc, path) from exc
         return index
@@ -141,7 +141,9 @@ class Index:
             self.conn.execute("ROLLBACK")
             raise translate_error(exc, self.path) from exc
 
-    def _ensure_schema(self) -> None:
+    def _ensure_schema(self, create: bool = True) -> None:
+        """Create or migrate the schema. A reader (`create=False`, the language server) never
+        creates it: an empty file is an index another process is creating right now."""
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version == SCHEMA_VERSION:
             return
@@ -150,7 +152,13 @@ class Index:
                 f"{self.path} was written by a newer paper-ls (index schema {version}, this "
                 f"version reads {SCHEMA_VERSION}); upgrade paper-ls or use another --index"
             )
+        if version == 0 and not create:
+            raise IndexStoreError(f"{self.path} is not a paper-ls index (yet); try again shortly")
         with self.transaction() as conn:
+            # Another process may have created or migrated it while we waited for the lock.
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA_VERSION:
+                return
             if version == 0:
                 if conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
                     raise IndexStoreError(

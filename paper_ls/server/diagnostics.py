@@ -122,6 +122,10 @@ class Diagnostics:
         self._sent.clear()
         self._keys_born = 0.0
 
+    def index_changed(self) -> None:
+        """The index was written by the server's own sync: ask it again on the next run."""
+        self._keys_born = 0.0
+
     def _fire(self, uri: str) -> None:
         self._timers.pop(uri, None)
         task = asyncio.ensure_future(self.run(uri))

@@ -39,6 +39,7 @@ from paper_ls.index.search import hit_json, search
 from paper_ls.index.store import Index
 from paper_ls.model import Paper
 from paper_ls.server import completion, insertion, navigation
+from paper_ls.server.background import BackgroundSync
 from paper_ls.server.diagnostics import SOURCE, Diagnostics, wants_entry
 from paper_ls.server.render import paper_markdown
 from paper_ls.server.settings import SECTION, Settings
@@ -68,6 +69,8 @@ class PaperServer(LanguageServer):
         self._bibliographies: dict[str, tuple[object, DocumentBibliography]] = {}
         self.citations = CitationIndex(lambda: self.settings.citation_commands)
         self.diagnostics = Diagnostics(self)
+        #: `paper-ls sync` of the configured sources, in a child process.
+        self.background = BackgroundSync(self)
         #: Reads the workspace's documents; separate from `parser` so that a large
         #: workspace never holds up a .bib parse or a diagnostics run.
         self.scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-scan")
@@ -94,6 +97,15 @@ class PaperServer(LanguageServer):
                     self._index_failed, self.index_problem = stamp, str(exc)
                     log.warning("index not available: %s", exc)
         return self._index
+
+    def index_changed(self) -> None:
+        """A background sync wrote to the index: open it if it was missing before, and
+        re-check open documents against what it knows now."""
+        self._index_failed = False
+        self.diagnostics.index_changed()
+        for uri, document in list(self.workspace.text_documents.items()):
+            if self.language(document) is not None:
+                self.diagnostics.schedule(uri)
 
     def apply_settings(self, raw: Any) -> None:
         updated = self.settings.merged(raw)
@@ -310,6 +322,12 @@ def on_initialize(ls: PaperServer, params: types.InitializeParams) -> None:
 async def on_initialized(ls: PaperServer, params: types.InitializedParams) -> None:
     ls.start_scan()
     await pull_configuration(ls)
+    ls.background.start()
+
+
+@server.feature(types.SHUTDOWN)
+def on_shutdown(ls: PaperServer, *_: Any) -> None:
+    ls.background.stop()
 
 
 async def pull_configuration(ls: PaperServer) -> None:
@@ -331,6 +349,7 @@ async def pull_configuration(ls: PaperServer) -> None:
 async def on_configuration(ls: PaperServer, params: types.DidChangeConfigurationParams) -> None:
     ls.apply_settings(params.settings)
     await pull_configuration(ls)
+    ls.background.settings_changed()
     ls.diagnostics.forget()
     for uri, document in list(ls.workspace.text_documents.items()):
         if ls.language(document) is not None:
@@ -367,11 +386,12 @@ def on_close(ls: PaperServer, params: types.DidCloseTextDocumentParams) -> None:
 def on_watched(ls: PaperServer, params: types.DidChangeWatchedFilesParams) -> None:
     ls.forget_bibliographies()
     paths = [Path(p) for change in params.changes if (p := to_fs_path(change.uri))]
-    bibs = [p for p in paths if p.suffix.lower() == ".bib"]
+    only_synced = ls.background.notice(paths)  # sources outside the workspace: synced only
+    bibs = [p for p in paths if p.suffix.lower() == ".bib" and p not in only_synced]
     ls.schedule_refresh(bibs)
     for change in params.changes:
         path = to_fs_path(change.uri)
-        if path is None:
+        if path is None or Path(path) in only_synced:
             continue
         if change.type == types.FileChangeType.Deleted:
             ls.scanner.submit(ls.citations.remove, Path(path))

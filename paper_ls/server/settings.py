@@ -17,6 +17,9 @@ SECTION = "paper-ls"
 class Settings:
     #: Index file; None means $PAPER_LS_INDEX or the per-user default.
     index: str | None = None
+    #: The sources config (`config.toml`) synced in the background; None means
+    #: $PAPER_LS_CONFIG or the per-user default, as for `paper-ls sync`.
+    config: str | None = None
     #: Bibliography files for documents that name none themselves.
     bibliography: tuple[str, ...] = ()
     #: Extra LaTeX citation commands, without the backslash.
@@ -36,6 +39,9 @@ class Settings:
         index = raw.get("index", raw.get("indexPath"))
         if isinstance(index, str):
             changes["index"] = index or None
+        config = raw.get("config", raw.get("configPath"))
+        if isinstance(config, str):
+            changes["config"] = config or None
         bibliography = raw.get("bibliography")
         if isinstance(bibliography, str):
             changes["bibliography"] = (bibliography,) if bibliography else ()

@@ -55,6 +55,10 @@ class Project:
     applied: list[types.WorkspaceEdit] = field(default_factory=list)
     #: What the server answered to `initialize`.
     initialized: types.InitializeResult | None = None
+    #: The sources config the server syncs (not written unless a test writes it).
+    config: Path = Path()
+    #: What the server asked the client to register (file watchers).
+    registrations: list[types.Registration] = field(default_factory=list)
 
     def uri(self, name: str) -> str:
         return (self.root / name).as_uri()
@@ -72,7 +76,7 @@ def project(tmp_path: Path, built_index: Path) -> Project:
     root.mkdir()
     index = tmp_path / "index.sqlite3"
     shutil.copy(built_index, index)
-    proj = Project(root, index)
+    proj = Project(root, index, config=tmp_path / "config.toml")
     proj.write("refs.bib", REFS_BIB)
     proj.write("main.tex", MAIN_TEX)
     return proj
@@ -105,12 +109,23 @@ async def start(
         project.applied.append(params.edit)
         return types.ApplyWorkspaceEditResult(applied=True)
 
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register(params: types.RegistrationParams) -> None:
+        project.registrations.extend(params.registrations)
+
+    @client.feature(types.CLIENT_UNREGISTER_CAPABILITY)
+    def unregister(params: types.UnregistrationParams) -> None:
+        gone = {u.id for u in params.unregisterations}
+        project.registrations[:] = [r for r in project.registrations if r.id not in gone]
+
     project.initialized = await client.initialize_session(
         types.InitializeParams(
             capabilities=capabilities(apply_edit, encodings),
             root_uri=project.root.as_uri(),
             workspace_folders=[types.WorkspaceFolder(uri=project.root.as_uri(), name="paper")],
-            initialization_options={"paper-ls": {"index": str(project.index), **options}},
+            initialization_options={
+                "paper-ls": {"index": str(project.index), "config": str(project.config), **options}
+            },
         )
     )
 

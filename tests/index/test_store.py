@@ -1,0 +1,52 @@
+"""Opening the index file while another process creates it."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from paper_ls.errors import IndexStoreError
+from paper_ls.index.store import _SCHEMA, SCHEMA_VERSION, Index, _run_script
+
+
+def test_a_reader_never_creates_the_schema(tmp_path: Path) -> None:
+    """The server opens with create=False: an empty file is someone else's index-to-be."""
+    path = tmp_path / "index.sqlite3"
+    path.touch()
+    with pytest.raises(IndexStoreError, match="is not a paper-ls index \\(yet\\)"):
+        Index.open(path, create=False)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0
+    with Index.open(path) as index:
+        assert index.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_two_processes_creating_the_index_at_once_both_succeed(tmp_path: Path) -> None:
+    """The second sees version 0, waits for the first's lock, then finds the schema made."""
+    path = tmp_path / "index.sqlite3"
+    first = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    first.execute("PRAGMA journal_mode = WAL")
+    first.execute("BEGIN IMMEDIATE")
+    opened: list[Index | Exception] = []
+
+    def open_second() -> None:
+        try:
+            opened.append(Index.open(path))
+        except IndexStoreError as exc:
+            opened.append(exc)
+
+    second = threading.Thread(target=open_second)
+    second.start()
+    time.sleep(0.3)  # the second has read version 0 and waits for the write lock
+    _run_script(first, _SCHEMA)
+    first.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    first.execute("COMMIT")
+    second.join()
+    first.close()
+    (result,) = opened
+    assert isinstance(result, Index), result
+    result.close()
