@@ -101,7 +101,7 @@ class PaperServer(LanguageServer):
     def index_changed(self) -> None:
         """A background sync wrote to the index: open it if it was missing before, and
         re-check open documents against what it knows now."""
-        self._index_failed = False
+        self._index_failed = None
         self.diagnostics.index_changed()
         for uri, document in list(self.workspace.text_documents.items()):
             if self.language(document) is not None:
