@@ -106,7 +106,7 @@ def parse_chunk(
     """
     chunk = _Chunk(strings)
     if not fast:
-        chunk.add_slow(text, SlowRegion(0, len(text), first_line, first_line + len(text) + 1))
+        chunk.add_slow(text, SlowRegion(0, len(text), first_line, len(text)))
         return ParsedBibliography(chunk.entries, chunk.failures, chunk.preambles)
     for block in scan(text, first_line):
         if isinstance(block, ScannedEntry):
@@ -114,6 +114,39 @@ def parse_chunk(
         else:
             chunk.add_slow(text, block)
     return ParsedBibliography(chunk.entries, chunk.failures, chunk.preambles)
+
+
+#: Where bibtexparser may start a block (its own pattern): every block's text begins at one.
+_BLOCK_MARK = re.compile(r"@\w*[ \t]*(?=[{(])")
+
+
+class _BlockLocator:
+    """Where bibtexparser's blocks sit in the text, and on which line.
+
+    bibtexparser does not count a line break that follows a backslash, so its line numbers
+    drift after such a line. A block is found instead at the next place where bibtexparser
+    could start one, on the line bibtexparser counted, holding the block's own text; its
+    real line is then counted here.
+    """
+
+    def __init__(self, text: str, first_line: int) -> None:
+        self.text = text
+        self.marks = _BLOCK_MARK.finditer(text)
+        self.pos = 0
+        self.line = first_line  # the real line of `pos`
+        self.parser_line = 0  # bibtexparser's (0-based) line of `pos`
+
+    def locate(self, raw: str, parser_line: int) -> tuple[int, int]:
+        """(offset, line) of the block that bibtexparser saw start on `parser_line`."""
+        for mark in self.marks:
+            at = mark.start()
+            breaks = self.text.count("\n", self.pos, at)
+            self.parser_line += breaks - self.text.count("\\\n", self.pos, at)
+            self.line += breaks
+            self.pos = at
+            if self.parser_line == parser_line and self.text.startswith(raw, at):
+                return at, self.line
+        return self.pos, self.line
 
 
 class _Chunk:
@@ -152,10 +185,13 @@ class _Chunk:
     def add_slow(self, text: str, region: SlowRegion) -> None:
         from bibtexparser import model as bibmodel
 
-        offset = region.first_line - 1
-        for block in _split_blocks(text[region.start : region.stop]).blocks:
-            line = _line(block) + offset
-            if line >= region.keep_before_line:
+        sub = text[region.start : region.stop]
+        locator = _BlockLocator(sub, region.first_line)
+        for block in _split_blocks(sub).blocks:
+            if isinstance(block, bibmodel.ImplicitComment):
+                continue
+            at, line = locator.locate(block.raw or "", block.start_line or 0)
+            if region.start + at >= region.keep_before:
                 break
             if isinstance(block, bibmodel.String):
                 if block.key in self.string_keys:
@@ -169,9 +205,7 @@ class _Chunk:
                 if repeated := _repeated_fields(f.key for f in block.fields):
                     self.failures.append(_duplicate_field_failure(line, block.key, repeated))
                     continue
-                entry = _resolve_entry(block, self.strings)
-                _shift_lines([entry], [], offset)
-                self._accept(entry)
+                self._accept(_resolve_entry(block, self.strings, line))
             elif isinstance(block, bibmodel.Preamble):
                 self.preambles.append(resolve_value(str(block.value), self.strings))
             elif isinstance(block, bibmodel.DuplicateBlockKeyBlock):
@@ -261,12 +295,11 @@ def collect_strings(text: str, strings: dict[str, str]) -> None:
             strings[block.key.lower()] = resolve_value(str(block.value), strings)
 
 
-def _resolve_entry(block: bibmodel.Entry, strings: dict[str, str]) -> RawEntry:
+def _resolve_entry(block: bibmodel.Entry, strings: dict[str, str], start: int) -> RawEntry:
     fields: dict[str, str] = {}
     for fld in block.fields:
         name = fld.key.lower()
         fields[name] = resolve_value(str(fld.value), strings, keep_month_macro=name == "month")
-    start = _line(block)
     return RawEntry(
         key=block.key,
         entry_type=block.entry_type.lower(),
@@ -329,11 +362,6 @@ def plain_reason(reason: str) -> str:
         if match is not None:
             return match.expand(plain)
     return reason
-
-
-def _line(block: bibmodel.Block) -> int:
-    """bibtexparser counts lines from 0; people and editors' messages count from 1."""
-    return (block.start_line or 0) + 1
 
 
 def braces_balance(text: str, *, count_escaped: bool) -> bool:

@@ -56,14 +56,14 @@ class ScannedEntry:
 @dataclass(frozen=True, slots=True)
 class SlowRegion:
     """Text the fast path declined: bibtexparser must split `text[start:stop]`, and only
-    its blocks that begin on a line before `keep_before_line` belong to this region
-    (`stop` reaches one block further, so that an unclosed entry fails as it would in the
-    whole file: at the next block's `@`)."""
+    its blocks that begin before offset `keep_before` belong to this region (`stop` reaches
+    one block further, so that an unclosed entry fails as it would in the whole file: at
+    the next block's `@`). `first_line` is the line `start` is on."""
 
     start: int
     stop: int
     first_line: int
-    keep_before_line: int
+    keep_before: int
 
 
 Scanned = ScannedEntry | SlowRegion
@@ -72,12 +72,9 @@ Scanned = ScannedEntry | SlowRegion
 def scan(text: str, first_line: int = 1) -> Iterator[Scanned]:
     """Every block of `text`, in order: entries read here, or regions for bibtexparser."""
     starts = [m.start() for m in _BLOCK_START.finditer(text)]
-    if not starts:
+    if not starts or "@" in text[: starts[0]]:  # no block, or an `@` mid-line before one
         if "@" in text:
-            yield SlowRegion(0, len(text), first_line, first_line + text.count("\n") + 1)
-        return
-    if "@" in text[: starts[0]]:  # an `@` mid-line before the first block: unusual
-        yield SlowRegion(0, len(text), first_line, first_line + text.count("\n") + 1)
+            yield SlowRegion(0, len(text), first_line, len(text))
         return
     line = first_line + text.count("\n", 0, starts[0])
     bounds = [*starts, len(text)]
@@ -88,9 +85,7 @@ def scan(text: str, first_line: int = 1) -> Iterator[Scanned]:
         if entry is not None:
             yield entry
         else:
-            last = i + 1 == len(starts)
-            keep_before = next_line if not last else next_line + 1
-            yield SlowRegion(start, bounds[min(i + 2, len(starts))], line, keep_before)
+            yield SlowRegion(start, bounds[min(i + 2, len(starts))], line, stop)
         line = next_line
 
 

@@ -74,6 +74,13 @@ def test_string_macros_go_through_bibtexparser_and_still_apply() -> None:
         "@article{a, month = jun # {~1}, pages = 1--2}",
         "@article{a,\r\n  title = {CRLF},\r\n  year = 2020\r\n}\r\n",
         "\n\n% header\n@book{k:with/odd.chars+1, title = {T}}",
+        # Found by hypothesis: a line break after a backslash, which bibtexparser does not
+        # count as a line; lines now come from where a block sits in the text.
+        "\\\n@article{",
+        "@article{\\\n@article{",
+        "@article{a, title = {x \\\n y}}\n@misc{b, title = {after}}\n@misc{c, title = {",
+        "@article{@article{\n@article{",
+        "@preamble{@article{\n@article{",
     ],
 )
 def test_edge_cases_read_as_bibtexparser_reads_them(text: str) -> None:
