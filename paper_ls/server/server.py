@@ -407,9 +407,8 @@ def on_watched(ls: PaperServer, params: types.DidChangeWatchedFilesParams) -> No
     types.TEXT_DOCUMENT_COMPLETION,
     types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=True),
 )
-async def on_completion(
-    ls: PaperServer, params: types.CompletionParams
-) -> types.CompletionList | None:
+async def on_completion(ls: PaperServer, params: types.CompletionParams) -> dict[str, Any] | None:
+    """A `CompletionList`, written as JSON by `completion.completion_items`."""
     document = ls.workspace.get_text_document(params.text_document.uri)
     context = ls.cite_context(document, params.position)
     if context is None:
@@ -429,11 +428,8 @@ async def on_completion(
         to_client(lines, context.replace.start, document),
         to_client(lines, context.replace.end, document),
     )
-    items = completion.completion_items(context, ranked, document.uri, target)
-    for item in items:
-        if isinstance(item.text_edit, types.TextEdit):
-            item.text_edit.range = client_range  # one range for all: converted once
-    return types.CompletionList(is_incomplete=True, items=items)
+    items = completion.completion_items(context, ranked, document.uri, target, client_range)
+    return {"isIncomplete": True, "items": items}
 
 
 @server.feature(types.COMPLETION_ITEM_RESOLVE)
