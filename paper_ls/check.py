@@ -434,7 +434,7 @@ def fix_project(
         done.append(Added(key, addition.key, target))
     if not done:
         return []
-    write_atomically(target, text + added_text)
+    write_atomically(target, text + added_text, based_on=text)
     if not target_bib.exists and not project.bibliography.declared:
         declared = _declare(project, target)
         if declared is not None:
@@ -453,5 +453,5 @@ def _declare(project: Project, target: Path) -> Path | None:
         return None
     lines = root_text.splitlines(keepends=True)
     at = sum(len(line) for line in lines[: edit.range.start.line])
-    write_atomically(root, root_text[:at] + edit.new_text + root_text[at:])
+    write_atomically(root, root_text[:at] + edit.new_text + root_text[at:], based_on=root_text)
     return root

@@ -20,6 +20,7 @@ import paper_ls.documents.latex as latex
 import paper_ls.documents.markdown as markdown
 from paper_ls.bibtex.render import render_entry
 from paper_ls.documents.project import BibFile, DocumentBibliography
+from paper_ls.errors import PaperLsError
 from paper_ls.model import Paper
 
 
@@ -90,15 +91,20 @@ def _same_paper(a: Paper, b: Paper) -> bool:
 
 
 def entry_edit(bib_text: str, paper: Paper, key: str) -> tuple[types.Position, str]:
-    """Where to insert and what: the entry after exactly one blank line at the end."""
+    """Where to insert and what: the entry after exactly one blank line at the end, with
+    the file's own line endings (a Windows-made .bib stays CRLF throughout)."""
     entry = render_entry(paper, key)
-    if not bib_text.strip() or bib_text.endswith("\n\n"):
+    tail = bib_text.replace("\r\n", "\n")[-2:]
+    if not bib_text.strip() or tail == "\n\n":
         separator = ""
-    elif bib_text.endswith("\n"):
+    elif tail.endswith("\n"):
         separator = "\n"
     else:
         separator = "\n\n"
-    return end_position(bib_text), separator + entry
+    added = separator + entry
+    if "\r\n" in bib_text:
+        added = added.replace("\n", "\r\n")
+    return end_position(bib_text), added
 
 
 def end_position(text: str) -> types.Position:
@@ -145,13 +151,24 @@ def _line_after_biblatex(text: str) -> int | None:
     return None
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace a file's content in one step: a crash leaves the old file or the new one."""
+class ChangedOnDisk(PaperLsError):
+    """The file is not what the change was computed from: writing would lose someone's edit."""
+
+
+def write_atomically(path: Path, text: str, *, based_on: str | None = None) -> None:
+    """Replace a file's content in one step: a crash leaves the old file or the new one.
+
+    `based_on` is the text the change was computed from. If the file no longer holds it
+    (the editor or another program saved it since), nothing is written. The file keeps its
+    encoding (UTF-8, with its byte-order mark if it had one, or Latin-1), and when the new
+    text extends the old one, every byte of the old file is kept as it was.
+    """
+    data = _encoded_like(path, text, based_on)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         if path.exists():
@@ -160,3 +177,28 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _encoded_like(path: Path, text: str, based_on: str | None) -> bytes:
+    try:
+        current = path.read_bytes()
+    except FileNotFoundError:
+        if based_on:
+            raise ChangedOnDisk(f"{path.name} was removed since it was read; not written") from None
+        return text.encode("utf-8")
+    try:
+        old, encoding = current.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        old, encoding = current.decode("latin-1"), "latin-1"
+    if based_on is not None and old != based_on:
+        raise ChangedOnDisk(f"{path.name} changed on disk since it was read; not written")
+    try:
+        if text.startswith(old):
+            return current + text[len(old) :].encode(encoding)
+        bom = b"\xef\xbb\xbf" if current.startswith(b"\xef\xbb\xbf") else b""
+        return bom + text.encode(encoding)
+    except UnicodeEncodeError as exc:
+        raise PaperLsError(
+            f"{path.name} is Latin-1 and the new text has characters it cannot hold "
+            f"({exc.object[exc.start : exc.end]!r}); not written"
+        ) from None

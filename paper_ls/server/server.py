@@ -541,6 +541,8 @@ class InsertionPlan:
     edit: types.WorkspaceEdit
     #: The target file's full new text, for clients that cannot apply edits.
     new_text: str
+    #: The text that was computed from: the file must still hold it when written.
+    old_text: str = ""
 
 
 def plan_insertion(
@@ -570,7 +572,7 @@ def plan_insertion(
     edit = _workspace_edit(
         ls, document, bibliography, target, exists, addition.position, addition.text
     )
-    return InsertionPlan(addition.key, target, edit, text + addition.text)
+    return InsertionPlan(addition.key, target, edit, text + addition.text, text)
 
 
 @server.command(INSERT_COMMAND)
@@ -592,7 +594,10 @@ async def insert_bibtex(ls: PaperServer, key: str, uri: str, *_: Any) -> dict[st
         if not result.applied:
             return {"added": False, "reason": result.failure_reason or "the editor refused"}
     else:
-        insertion.write_atomically(plan.target, plan.new_text)
+        try:
+            insertion.write_atomically(plan.target, plan.new_text, based_on=plan.old_text)
+        except PaperLsError as exc:
+            return {"added": False, "reason": str(exc)}
     ls.schedule_refresh([plan.target])
     return {"added": True, "key": plan.key, "file": str(plan.target)}
 
