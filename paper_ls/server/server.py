@@ -153,6 +153,13 @@ class PaperServer(LanguageServer):
                 if known is None or known.stamp != ("editor", document.version or 0):
                     self.citations.update(path, document.source, language, document.version or 0)
 
+    def may_write(self, path: Path, root_document: Path) -> bool:
+        """Only files inside the workspace (or, with no workspace, beside the root document)
+        are written: a document naming `../../etc/passwd` as its bibliography gets nothing."""
+        folders = self.workspace_folders() or [root_document.parent]
+        target = path.resolve()
+        return any(target.is_relative_to(folder.resolve()) for folder in folders)
+
     def workspace_root(self) -> Path | None:
         root = self.workspace.root_path
         return Path(root) if root else None
@@ -561,6 +568,8 @@ def plan_insertion(
     if stored is None:
         return f"{key} is not in the index"
     target = bibliography.files[0]
+    if not ls.may_write(target, bibliography.root):
+        return f"{target} is outside the workspace; paper-ls does not write there"
     target_bib = parsed(target)
     exists = target_bib.exists if target_bib is not None else target.exists()
     text = ls.open_text(target)

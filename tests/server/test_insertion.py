@@ -156,3 +156,21 @@ async def test_key_taken_by_another_paper_gets_a_suffix(
     }
     _, text_edit = single_text_edit(project.applied[0])
     assert text_edit.new_text.startswith("\n@inproceedings{vaswani2017attentiona,\n")
+
+
+async def test_a_bibliography_outside_the_workspace_is_never_written(
+    client: LanguageClient, project: Project
+) -> None:
+    outside = project.root.parent / "outside.bib"
+    outside.write_text(REFS_BIB)
+    text = (
+        project.root.joinpath("main.tex")
+        .read_text()
+        .replace("\\bibliography{refs}", "\\bibliography{../outside}")
+        .replace("Intro.", "\\cite{vaswani2017attention}")
+    )
+    uri = open_document(client, project, "main.tex", text)
+    await complete_until(client, uri, end_of(text, "\\cite{"), "smith2020graphs")
+    result = await insert(client, "vaswani2017attention", uri)
+    assert result["added"] is False and "outside the workspace" in result["reason"]
+    assert project.applied == [] and outside.read_text() == REFS_BIB
