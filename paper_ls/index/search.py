@@ -368,6 +368,33 @@ def _title_points(
 # --- gathering candidates ---------------------------------------------------------------
 
 
+class _WordCache:
+    """Title and name words of the papers searched lately, by their text.
+
+    Typing a query one letter at a time meets the same candidates again and again; their
+    words are split once. Keyed by the text itself, an entry can never be stale; the cache
+    is emptied when full, which bounds it to a few megabytes.
+    """
+
+    def __init__(self, size: int = 8192) -> None:
+        self.size = size
+        self.words: dict[tuple[str, str], tuple[list[str], list[list[str]]]] = {}
+
+    def of(
+        self, title: str, families: str, names: list[str]
+    ) -> tuple[list[str], list[list[str]]]:
+        found = self.words.get((title, families))
+        if found is None:
+            if len(self.words) >= self.size:
+                self.words.clear()
+            found = (words(title), [words(f) for f in names[:_AUTHORS_SCORED]])
+            self.words[(title, families)] = found
+        return found
+
+
+_WORDS = _WordCache()
+
+
 class _Deadline(Exception):
     pass
 
@@ -416,11 +443,13 @@ class _Gatherer:
         ).fetchall()
         candidates = []
         for pid, key, title, families, givens, year, venue, doi, arxiv in rows:
+            names = families.split(NAME_SEPARATOR) if families else []
+            title_words, family_words = _WORDS.of(title, families, names)
             candidates.append(
                 Candidate(
                     key=key,
                     title=title,
-                    families=families.split(NAME_SEPARATOR) if families else [],
+                    families=names,
                     givens=givens.split(NAME_SEPARATOR) if families else [],
                     year=year,
                     venue=venue,
@@ -428,6 +457,8 @@ class _Gatherer:
                     paper_id=pid,
                     doi=doi,
                     arxiv=arxiv,
+                    title_words=title_words,
+                    family_words=family_words,
                 )
             )
         return candidates
