@@ -6,8 +6,7 @@ title word, lowercase ASCII) is the style most researchers have typed for years.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 from paper_ls.bibtex.latex import fold
 from paper_ls.model import Paper
@@ -62,14 +61,14 @@ def generate_key(
     not probe every earlier suffix again for each of them.
     """
     base = base_key(paper)
-    start = skip.get(base, 0) if skip is not None else 0
-    for tried, suffix in enumerate(itertools.islice(_suffixes(), start, None), start):
-        candidate = base + suffix
+    tried = skip.get(base, 0) if skip is not None else 0
+    while True:
+        candidate = base + suffix_at(tried)
+        tried += 1
         if not is_taken(candidate):
             if skip is not None:
-                skip[base] = tried + 1
+                skip[base] = tried
             return candidate
-    raise AssertionError("unreachable: suffixes are endless")
 
 
 def base_key(paper: Paper) -> str:
@@ -99,9 +98,18 @@ def significant_words(title: str) -> list[str]:
     return worded or words
 
 
-def _suffixes() -> Iterator[str]:
-    """'', 'a'..'z', 'aa'..'zz', 'aaa'...: endless, shortest first."""
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    for length in itertools.count():
-        for combo in itertools.product(letters, repeat=length):
-            yield "".join(combo)
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def suffix_at(n: int) -> str:
+    """The n-th of '', 'a'..'z', 'aa'..'zz', 'aaa'...: computed, not counted to, so that
+    the 20,000th `smith2021structure` of an import costs what the second one did."""
+    length, first = 0, 0
+    while n >= first + 26**length:
+        first += 26**length
+        length += 1
+    rest, letters = n - first, []
+    for _ in range(length):
+        rest, digit = divmod(rest, 26)
+        letters.append(_LETTERS[digit])
+    return "".join(reversed(letters))

@@ -380,9 +380,7 @@ class _WordCache:
         self.size = size
         self.words: dict[tuple[str, str], tuple[list[str], list[list[str]]]] = {}
 
-    def of(
-        self, title: str, families: str, names: list[str]
-    ) -> tuple[list[str], list[list[str]]]:
+    def of(self, title: str, families: str, names: list[str]) -> tuple[list[str], list[list[str]]]:
         found = self.words.get((title, families))
         if found is None:
             if len(self.words) >= self.size:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from paper_ls.index.keys import generate_key
+from paper_ls.index.keys import generate_key, suffix_at
 from paper_ls.model import Paper, Person
 
 PAPER = Paper(key="", title="Deep Learning", year=2020, authors=[Person("Wang", "Li")])
@@ -41,3 +41,10 @@ def test_papers_without_authors_take_title_words_and_year() -> None:
     assert key("4+3 Phases of Compute-Optimal Neural Scaling Laws", 2024) == "phases2024"
     assert key("1984", None) == "1984"
     assert key("", None) == "paper"
+
+
+def test_the_nth_suffix_is_the_nth_in_shortest_first_order() -> None:
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    counted = ["", *letters, *(a + b for a in letters for b in letters)]
+    counted += [a + b + c for a in letters for b in letters for c in letters]
+    assert [suffix_at(n) for n in range(len(counted))] == counted
