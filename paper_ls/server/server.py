@@ -51,6 +51,8 @@ MARKDOWN_LANGUAGES = frozenset({"markdown", "quarto", "rmd", "pandoc", "rmarkdow
 TRIGGER_CHARACTERS = ["{", ",", "@", ";", " "]
 INSERT_COMMAND = "paper-ls.insertBibtex"
 SEARCH_COMMAND = "paper-ls.search"
+#: How long a completion with nothing to show waits for the document's .bib to be read.
+FIRST_PARSE_WAIT_S = 0.5
 #: Papers a search picker offers unless the client asks for another number (at most 200).
 SEARCH_LIMIT = 30
 
@@ -423,12 +425,23 @@ async def on_completion(ls: PaperServer, params: types.CompletionParams) -> dict
     bibliography = ls.bibliography(document)
     bibs = ls.parsed_bibs(bibliography)
     limit, abstracts = ls.settings.max_items, ls.settings.search_abstracts
-    ranked = await ls.completer.run(
-        resolve_index_path(ls.settings.index),
-        lambda index, stop: completion.rank_for_completion(
-            context, bibs, index, limit=limit, abstracts=abstracts, stop=stop
-        ),
-    )
+    index_path = resolve_index_path(ls.settings.index)
+
+    def ranking(found: list[BibFile]) -> Callable[[Index | None, Any], list[completion.Ranked]]:
+        return lambda index, stop: completion.rank_for_completion(
+            context, found, index, limit=limit, abstracts=abstracts, stop=stop
+        )
+
+    ranked = await ls.completer.run(index_path, ranking(bibs))
+    if not ranked and bibliography is not None and len(bibs) < len(bibliography.files):
+        # Nothing to show yet because the .bib is still being read (right after opening):
+        # an empty answer would close the editor's list, so wait for it, briefly.
+        try:
+            bibs = await asyncio.wait_for(ls.fresh_bibs(bibliography.files), FIRST_PARSE_WAIT_S)
+        except TimeoutError:
+            pass
+        else:
+            ranked = await ls.completer.run(index_path, ranking(bibs))
     target = bibliography.files[0] if bibliography and bibliography.files else None
     lines = document.lines
     client_range = types.Range(
