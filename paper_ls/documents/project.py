@@ -21,6 +21,7 @@ from paper_ls.bibtex.parse import parse_bibtex
 from paper_ls.documents.model import Position, Range, split_lines, to_utf16, utf16_length
 from paper_ls.index.search import Candidate
 from paper_ls.model import Paper
+from paper_ls.sources import decode_text
 from paper_ls.sources.bibtex import paper_from_entry
 
 DEFAULT_BIBLIOGRAPHY = "references.bib"
@@ -215,11 +216,7 @@ class BibliographyCache:
 
 
 def read_text(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    return decode_text(path.read_bytes())
 
 
 # --- which files a document uses ----------------------------------------------------------

@@ -25,6 +25,7 @@ from paper_ls.sources import (
     companion_files,
     detect_format,
     reader_for,
+    reading,
 )
 
 #: Told, now and then during a long import, how many records have been read so far and how
@@ -236,12 +237,8 @@ class _Stamp:
 
 
 def _stat(path: Path, companions: list[Path]) -> _Stamp:
-    try:
+    with reading(path):
         stat = path.stat()
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     if not path.is_file():
         raise SourceError(f"{path}: not a file")
     size, mtime_ns = stat.st_size, stat.st_mtime_ns

@@ -11,6 +11,7 @@ import importlib
 import itertools
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,13 +161,27 @@ def companion_files(format_name: str, path: Path) -> list[Path]:
 
 
 def read_head(path: Path, size: int = 4096) -> str:
+    with reading(path), path.open("rb") as handle:
+        return handle.read(size).decode("utf-8", errors="replace")
+
+
+@contextmanager
+def reading(path: Path) -> Iterator[None]:
+    """A source file that cannot be read, said in the one line that names it."""
     try:
-        with path.open("rb") as handle:
-            return handle.read(size).decode("utf-8", errors="replace")
+        yield
     except FileNotFoundError:
         raise SourceError(f"{path}: no such file") from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+
+
+def decode_text(data: bytes) -> str:
+    """Files of papers are UTF-8 (a byte-order mark or not) or, older ones, Latin-1."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def reader_for(format_name: str, options: ReadOptions | None = None) -> Reader:

@@ -15,9 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from paper_ls.bibtex.latex import latex_to_text
-from paper_ls.errors import SourceError
 from paper_ls.model import Paper, Person, Provenance
-from paper_ls.sources import Problem, Reader, ReadOptions, Record
+from paper_ls.sources import Problem, Reader, ReadOptions, Record, reading
 from paper_ls.sources.bibtex import normalise_doi
 from paper_ls.sources.plain import year_in
 
@@ -37,12 +36,8 @@ def reader(options: ReadOptions) -> Reader:
 def read(path: Path) -> Iterator[Record]:
     """Yield a `Paper` per line, and a `Problem` (with its line number) per bad line."""
     name = str(path)
-    try:
+    with reading(path):
         handle = path.open("rb")
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     with handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():

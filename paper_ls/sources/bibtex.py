@@ -32,7 +32,7 @@ from paper_ls.bibtex.parse import (
 )
 from paper_ls.errors import SourceError
 from paper_ls.model import Paper, Person, Provenance
-from paper_ls.sources import Problem, Reader, ReadOptions, Record
+from paper_ls.sources import Problem, Reader, ReadOptions, Record, decode_text, reading
 
 SOURCE_KIND = "bibtex"
 
@@ -82,11 +82,7 @@ def read(path: Path) -> Iterator[Record]:
 
 def read_text(path: Path) -> str:
     """Read a .bib as UTF-8, falling back to Latin-1: old files are often in it."""
-    data = _read_bytes(path)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    return decode_text(_read_bytes(path))
 
 
 def detect_encoding(path: Path) -> str:
@@ -182,23 +178,15 @@ def _drain(
 
 
 def _size(path: Path) -> int:
-    try:
+    with reading(path):
         return path.stat().st_size
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
+    if path.is_dir():
+        raise SourceError(f"{path}: is a directory, not a BibTeX file")
+    with reading(path):
         return path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SourceError(f"{path}: is a directory, not a BibTeX file") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 
 
 def _looks_like_other_format(text: str) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from paper_ls.bibtex.render import escape_latex
 from paper_ls.errors import SourceError
 from paper_ls.model import Paper, Person, Provenance
-from paper_ls.sources import Problem, Reader, ReadOptions, Record
+from paper_ls.sources import Problem, Reader, ReadOptions, Record, reading
 from paper_ls.sources.bibtex import normalise_doi
 from paper_ls.sources.plain import (
     add_people_fields,
@@ -113,14 +113,12 @@ def read(path: Path) -> Iterator[Record]:
 
 
 def _read_text(path: Path) -> str:
+    with reading(path):
+        data = path.read_bytes()
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise SourceError(f"{path}: not UTF-8 text, so not CSL-JSON") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
 
 
 def _items_with_lines(text: str) -> Iterator[tuple[int, object]]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from paper_ls.errors import SourceError
 from paper_ls.model import Paper, Provenance
-from paper_ls.sources import Problem, Reader, ReadOptions, Record
+from paper_ls.sources import Problem, Reader, ReadOptions, Record, reading
 from paper_ls.sources.plain import collapse, person_from_full_name, year_in
 
 SOURCE_KIND = "huggingface"
@@ -26,12 +26,10 @@ def reader(options: ReadOptions) -> Reader:
 
 def read(path: Path) -> Iterator[Record]:
     name = str(path)
+    with reading(path):
+        raw = path.read_bytes()
     try:
-        data = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+        data = json.loads(raw)
     except json.JSONDecodeError as exc:
         yield Problem(name, exc.lineno, f"not valid JSON: {exc.msg}")
         return

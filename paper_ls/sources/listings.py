@@ -19,10 +19,9 @@ from datetime import datetime
 from functools import partial
 from pathlib import Path
 
-from paper_ls.errors import SourceError
 from paper_ls.index.dedupe import normalise_title
 from paper_ls.model import Paper, Provenance
-from paper_ls.sources import Problem, Reader, ReadOptions, Record
+from paper_ls.sources import Problem, Reader, ReadOptions, Record, decode_text, reading
 from paper_ls.sources.plain import collapse
 
 SOURCE_KIND = "listing"
@@ -123,17 +122,9 @@ def _is_abstract(line: str) -> bool:
 
 
 def _read_lines(path: Path) -> list[str]:
-    try:
+    with reading(path):
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    return text.splitlines()
+    return decode_text(data).splitlines()
 
 
 def _mtime_year(path: Path) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from paper_ls.errors import SourceError
 from paper_ls.model import Paper, Person, Provenance
-from paper_ls.sources import Problem, Reader, ReadOptions, Record
+from paper_ls.sources import Problem, Reader, ReadOptions, Record, reading
 from paper_ls.sources.bibtex import arxiv_id_of, normalise_doi
 from paper_ls.sources.plain import (
     add_people_fields,
@@ -126,15 +126,11 @@ def read(path: Path) -> Iterator[Record]:
 
 def _copy_database(path: Path, target: Path) -> Path:
     """Copy the database and its write-ahead log, so the copy sees Zotero's latest writes."""
-    try:
+    with reading(path):
         shutil.copyfile(path, target)
         wal = Path(f"{path}-wal")
         if wal.exists():
             shutil.copyfile(wal, Path(f"{target}-wal"))
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from exc
     return target
 
 
