@@ -248,13 +248,6 @@ def _split_blocks(text: str) -> Library:
     return library
 
 
-def _shift_lines(entries: list[RawEntry], failures: list[ParseFailure], offset: int) -> None:
-    for entry in entries:
-        entry.line += offset
-        entry.end_line += offset
-    failures[:] = [ParseFailure(f.line + offset, f.message, f.duplicate_key) for f in failures]
-
-
 _BLOCK_START = "\n@"
 _DEFINES_STRING = re.compile(r"@string\s*[{(]", re.IGNORECASE)
 
