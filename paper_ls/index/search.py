@@ -17,9 +17,10 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from paper_ls.bibtex.latex import fold
@@ -82,11 +83,50 @@ class Query:
     tokens: tuple[str, ...]
     #: The last word may still be being typed, so it also matches as a prefix.
     last_is_prefix: bool
+    #: The query as a key prefix: lowercased, no spaces.
+    compact: str
 
-    @property
-    def compact(self) -> str:
-        """The query as a key prefix: lowercased, no spaces."""
-        return "".join(self.text.split()).lower()
+
+@dataclass(frozen=True, slots=True)
+class PaperWords:
+    """A paper's words as scoring looks at them: split once per paper, not once per search.
+
+    The sets let a query word that touches none of a paper's words be dismissed with one
+    set operation in C, which is the common case for most words of most candidates.
+    """
+
+    title: tuple[str, ...]
+    title_set: frozenset[str]
+    #: Family-name words per author, first author first, at most `_AUTHORS_SCORED`.
+    families: tuple[tuple[str, ...], ...]
+    family_set: frozenset[str]
+    venue_set: frozenset[str]
+    #: Venue words joined by spaces: a substring test before looking word by word.
+    venue_text: str
+    key_words: tuple[str, ...]
+    key_lower: str
+    #: Given-name words: a query word found nowhere else may still be a first name.
+    given_set: frozenset[str]
+
+    @classmethod
+    def of(
+        cls, key: str, title: str, families: list[str], givens: list[str], venue: str
+    ) -> PaperWords:
+        title_words = tuple(words(title))
+        family_words = tuple(tuple(words(f)) for f in families[:_AUTHORS_SCORED])
+        venue_words = words(venue)
+        key_lower = key.lower()
+        return cls(
+            title=title_words,
+            title_set=frozenset(title_words),
+            families=family_words,
+            family_set=frozenset(w for ws in family_words for w in ws),
+            venue_set=frozenset(venue_words),
+            venue_text=" ".join(venue_words),
+            key_words=tuple(_TOKEN.findall(key_lower)),
+            key_lower=key_lower,
+            given_set=frozenset(w for g in givens[:_AUTHORS_SCORED] for w in words(g)),
+        )
 
 
 @dataclass(slots=True)
@@ -103,10 +143,9 @@ class Candidate:
     paper_id: int | None = None
     doi: str = ""
     arxiv: str = ""
-    #: Words of the title and family names, when computed ahead of time (a document's
-    #: .bib is tokenised once when parsed, not on every keystroke).
-    title_words: list[str] | None = None
-    family_words: list[list[str]] | None = None
+    #: The paper's words, when computed ahead of time (a document's .bib is tokenised once
+    #: when parsed, index papers once per text by `_WordCache`).
+    paper_words: PaperWords | None = None
     #: All searchable words joined, for a cheap substring prefilter.
     haystack: str = ""
 
@@ -114,14 +153,19 @@ class Candidate:
     def prepared(cls, **values: object) -> Candidate:
         """A candidate with its words computed now, for reuse across many searches."""
         cand = cls(**values)  # type: ignore[arg-type]
-        cand.title_words = words(cand.title)
-        cand.family_words = [words(f) for f in cand.families[:_AUTHORS_SCORED]]
-        families = " ".join(w for ws in cand.family_words for w in ws)
+        pw = cand.words_for_scoring()
+        families = " ".join(w for ws in pw.families for w in ws)
         cand.haystack = " ".join(
-            [cand.key.lower(), " ".join(cand.title_words), families, str(cand.year or ""),
-             " ".join(words(cand.venue))]
-        )  # fmt: skip
+            [pw.key_lower, " ".join(pw.title), families, str(cand.year or ""), pw.venue_text]
+        )
         return cand
+
+    def words_for_scoring(self) -> PaperWords:
+        if self.paper_words is None:
+            self.paper_words = PaperWords.of(
+                self.key, self.title, self.families, self.givens, self.venue
+            )
+        return self.paper_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,7 +202,12 @@ class SearchResult:
 
 def parse_query(text: str) -> Query:
     tokens = tuple(words(text))
-    return Query(text=text, tokens=tokens, last_is_prefix=not text.endswith(" "))
+    return Query(
+        text=text,
+        tokens=tokens,
+        last_is_prefix=not text.endswith(" "),
+        compact="".join(text.split()).lower(),
+    )
 
 
 def search(
@@ -185,23 +234,31 @@ def search(
         return SearchResult([], timed_out=True)
     candidates = gatherer.load()
     by_key = {c.key: c for c in candidates}
-    for cand in extra:
+    for cand in extra:  # shared with other searches: copied, never changed
         found = by_key.get(cand.key)
-        cand.matched_abstract = cand.matched_abstract or bool(found and found.matched_abstract)
+        if found is not None and found.matched_abstract and not cand.matched_abstract:
+            cand = replace(cand, matched_abstract=True)
         by_key[cand.key] = cand
-    ranked = rank(query, by_key.values(), preferred_keys)[:limit]
+    ranked = rank(query, by_key.values(), preferred_keys, limit)
     return SearchResult(ranked, timed_out=gatherer.timed_out)
 
 
 def rank(
-    query: Query, candidates: Iterable[Candidate], preferred_keys: frozenset[str] = frozenset()
+    query: Query,
+    candidates: Iterable[Candidate],
+    preferred_keys: frozenset[str] = frozenset(),
+    limit: int | None = None,
 ) -> list[Hit]:
-    matches = WordMatches(query)
-    scored = [(score(query, c, matches), c) for c in candidates]
+    """The candidates that match, best first (the first `limit` of them)."""
+    pool = list(candidates)
+    matches = WordMatches(query, [c.words_for_scoring() for c in pool])
+    scored = [(score(query, c, matches), c) for c in pool]
     scored = [(s, c) for s, c in scored if s > 0 or not query.tokens]
     scored.sort(
         key=lambda sc: (-sc[0], sc[1].key not in preferred_keys, -(sc[1].year or 0), sc[1].key)
     )
+    if limit is not None:
+        del scored[limit:]
     return [
         Hit(
             c.paper_id,
@@ -225,60 +282,45 @@ def score(query: Query, cand: Candidate, matches: WordMatches | None = None) -> 
     field gives (first author > other author > title > year > venue > abstract), typo'd words
     earn less than exact ones, and a word found nowhere costs.
     """
+    paper = cand.words_for_scoring()
     if matches is None:
-        matches = WordMatches(query)
-    key_lower = cand.key.lower()
+        matches = WordMatches(query, [paper])
+    key_lower = paper.key_lower
     total = 0.0
     compact = query.compact
     if compact and key_lower.startswith(compact):
         total += 120.0 if key_lower == compact else 100.0 + 10.0 * len(compact) / len(key_lower)
     if not query.tokens:
         return total
-    title_words = cand.title_words if cand.title_words is not None else words(cand.title)
-    family_words = (
-        cand.family_words
-        if cand.family_words is not None
-        else [words(f) for f in cand.families[:_AUTHORS_SCORED]]
-    )
-    title_set = set(title_words)
-    given_words: set[str] | None = None
-    venue_words = set(words(cand.venue))
     year = str(cand.year) if cand.year else ""
-    key_words = _TOKEN.findall(key_lower)
     matched_title: set[str] = set()
     last = len(query.tokens) - 1
     for i, token in enumerate(query.tokens):
         prefix_ok = query.last_is_prefix and i == last
-        memo = matches.memo[i]
-        # A short word that is not being typed can only match exactly: no loops needed.
-        exact_only = not prefix_ok and len(token) < _MIN_TYPO_LENGTH
-        best = _author_points(token, family_words, prefix_ok, memo, exact_only)
-        if token in title_set:
-            title_points, word = 8.0, token
-        elif exact_only:
-            title_points, word = 0.0, ""
-        else:
-            title_points, word = _title_points(token, title_words, prefix_ok, memo)
+        kinds, hits = matches.kinds[i], matches.hits[i]
+        best = _author_points(token, paper, kinds, hits)
+        title_points, word = _title_points(token, paper, kinds, hits)
         if title_points > best:
             best = title_points
         if word:
             matched_title.add(word)
         if token == year:
             best = max(best, 7.0)
-        if token in venue_words or (prefix_ok and any(v.startswith(token) for v in venue_words)):
+        if token in paper.venue_text and (
+            token in paper.venue_set
+            or (prefix_ok and any(v.startswith(token) for v in paper.venue_set))
+        ):
             best = max(best, 3.0)
-        if any(k.startswith(token) for k in key_words):
+        if token in key_lower and any(k.startswith(token) for k in paper.key_words):
             best = max(best, 3.0 if len(token) < 3 else 5.0)
         if best == 0.0:
-            if given_words is None:
-                given_words = {w for g in cand.givens[:_AUTHORS_SCORED] for w in words(g)}
-            if token in given_words:
+            if token in paper.given_set:
                 best = 2.0
             elif cand.matched_abstract:
                 best = 2.5
         total += best if best > 0 else -4.0
-    if title_words and matched_title:
-        total += 1.5 * len(matched_title) / len(title_set)
+    if paper.title and matched_title:
+        total += 1.5 * len(matched_title) / len(paper.title_set)
     return total
 
 
@@ -289,54 +331,59 @@ def words(text: str) -> list[str]:
     return _TOKEN.findall(fold(text))
 
 
-_NONE, _TYPO, _PREFIX, _EXACT = 0, 1, 2, 3
+_TYPO, _PREFIX, _EXACT = 1, 2, 3
 
 
 class WordMatches:
-    """How each query word matches each word it meets, computed once per search.
+    """Which title and name words each query word matches, and how: worked out once per
+    search over the words of all its candidates, so that scoring a candidate is mostly a
+    set intersection. A short word that is not being typed can only match exactly."""
 
-    The candidates of one search share most of their title and name words, so a memo per
-    query word turns most typo distance computations into a dictionary lookup.
-    """
+    __slots__ = ("hits", "kinds")
 
-    __slots__ = ("memo",)
+    def __init__(self, query: Query, papers: Iterable[PaperWords]) -> None:
+        vocabulary: set[str] = set()
+        for paper in papers:
+            vocabulary |= paper.title_set
+            vocabulary |= paper.family_set
+        last = len(query.tokens) - 1
+        #: Per query word: each matching word and its kind (exact, prefix, typo).
+        self.kinds: list[dict[str, int]] = [
+            _word_kinds(token, vocabulary, query.last_is_prefix and i == last)
+            for i, token in enumerate(query.tokens)
+        ]
+        self.hits: list[frozenset[str]] = [frozenset(k) for k in self.kinds]
 
-    def __init__(self, query: Query) -> None:
-        self.memo: list[dict[str, int]] = [{} for _ in query.tokens]
 
-
-def _match(token: str, word: str, prefix_ok: bool, memo: dict[str, int]) -> int:
-    kind = memo.get(word)
-    if kind is None:
-        if word == token:
-            kind = _EXACT
-        elif prefix_ok and word.startswith(token):
-            kind = _PREFIX
-        elif len(token) >= _MIN_TYPO_LENGTH and OSA.distance(token, word, score_cutoff=1) <= 1:
-            kind = _TYPO
-        else:
-            kind = _NONE
-        memo[word] = kind
-    return kind
+def _word_kinds(token: str, vocabulary: set[str], prefix_ok: bool) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    if len(token) >= _MIN_TYPO_LENGTH:
+        for word, _, _ in process.extract(
+            token, vocabulary, scorer=OSA.distance, score_cutoff=1, limit=None
+        ):
+            kinds[word] = _TYPO
+    if prefix_ok:
+        for word in vocabulary:
+            if word.startswith(token):
+                kinds[word] = _PREFIX
+    if token in vocabulary:
+        kinds[token] = _EXACT
+    return kinds
 
 
 def _author_points(
-    token: str,
-    family_words: list[list[str]],
-    prefix_ok: bool,
-    memo: dict[str, int],
-    exact_only: bool,
+    token: str, paper: PaperWords, kinds: dict[str, int], hits: frozenset[str]
 ) -> float:
-    if exact_only:
-        for position, family in enumerate(family_words):
-            if token in family:
-                return 14.0 if position == 0 else 10.0
+    common = paper.family_set & hits
+    if not common:
         return 0.0
     best = 0.0
-    for position, family in enumerate(family_words):
+    for position, family in enumerate(paper.families):
         weight = 14.0 if position == 0 else 10.0
         for word in family:
-            kind = _match(token, word, prefix_ok, memo)
+            if word not in common:
+                continue
+            kind = kinds[word]
             if kind == _EXACT:
                 return weight if position == 0 else max(best, weight)
             if kind == _PREFIX and len(token) >= 2:
@@ -347,19 +394,19 @@ def _author_points(
 
 
 def _title_points(
-    token: str, title_words: list[str], prefix_ok: bool, memo: dict[str, int]
+    token: str, paper: PaperWords, kinds: dict[str, int], hits: frozenset[str]
 ) -> tuple[float, str]:
+    if token in paper.title_set:
+        return 8.0, token
+    common = paper.title_set & hits
+    if not common:
+        return 0.0, ""
     best, matched = 0.0, ""
-    for word in title_words:
-        kind = _match(token, word, prefix_ok, memo)
-        if kind == _EXACT:
-            return 8.0, word
-        if kind == _PREFIX:
-            points = 5.0 + 2.0 * len(token) / len(word)
-        elif kind == _TYPO:
-            points = 5.0
-        else:
+    for word in paper.title:
+        if word not in common:
             continue
+        # A typo earns 5; exact matches were taken above.
+        points = 5.0 + 2.0 * len(token) / len(word) if kinds[word] == _PREFIX else 5.0
         if points > best:
             best, matched = points, word
     return best, matched
@@ -369,7 +416,7 @@ def _title_points(
 
 
 class _WordCache:
-    """Title and name words of the papers searched lately, by their text.
+    """The words of the papers searched lately, by their text.
 
     Typing a query one letter at a time meets the same candidates again and again; their
     words are split once. Keyed by the text itself, an entry can never be stale; the cache
@@ -378,16 +425,23 @@ class _WordCache:
 
     def __init__(self, size: int = 8192) -> None:
         self.size = size
-        self.words: dict[tuple[str, str], tuple[list[str], list[list[str]]]] = {}
+        self.words: dict[tuple[str, str, str, str, str], PaperWords] = {}
 
-    def of(self, title: str, families: str, names: list[str]) -> tuple[list[str], list[list[str]]]:
-        found = self.words.get((title, families))
+    def of(self, key: str, title: str, families: str, givens: str, venue: str) -> PaperWords:
+        text = (key, title, families, givens, venue)
+        found = self.words.get(text)
         if found is None:
             if len(self.words) >= self.size:
                 self.words.clear()
-            found = (words(title), [words(f) for f in names[:_AUTHORS_SCORED]])
-            self.words[(title, families)] = found
+            found = PaperWords.of(
+                key, title, _names(families), _names(givens) if families else [], venue
+            )
+            self.words[text] = found
         return found
+
+
+def _names(joined: str) -> list[str]:
+    return joined.split(NAME_SEPARATOR) if joined else []
 
 
 _WORDS = _WordCache()
@@ -441,22 +495,19 @@ class _Gatherer:
         ).fetchall()
         candidates = []
         for pid, key, title, families, givens, year, venue, doi, arxiv in rows:
-            names = families.split(NAME_SEPARATOR) if families else []
-            title_words, family_words = _WORDS.of(title, families, names)
             candidates.append(
                 Candidate(
                     key=key,
                     title=title,
-                    families=names,
-                    givens=givens.split(NAME_SEPARATOR) if families else [],
+                    families=_names(families),
+                    givens=_names(givens) if families else [],
                     year=year,
                     venue=venue,
                     matched_abstract=self.ids[pid],
                     paper_id=pid,
                     doi=doi,
                     arxiv=arxiv,
-                    title_words=title_words,
-                    family_words=family_words,
+                    paper_words=_WORDS.of(key, title, families, givens, venue),
                 )
             )
         return candidates

@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -63,7 +63,7 @@ def rank_for_completion(
         ).hits  # fmt: skip
     else:
         query = parse_query(context.prefix)
-        hits = rank(query, extra, preferred)[:limit]
+        hits = rank(query, extra, preferred, limit)
     ranked: list[Ranked] = []
     seen: set[str] = set()
     for hit in hits:
@@ -155,7 +155,7 @@ def local_candidates(prefix: str, bibs: Sequence[BibFile]) -> Iterable[Candidate
             if cand.key in seen:
                 continue
             seen.add(cand.key)
-            yield replace(cand, matched_abstract=False)
+            yield cand
             count += 1
             if count >= _LOCAL_PREFILTER:
                 return

@@ -196,7 +196,7 @@ def workspace_symbols(
         hits = search(conn, query, limit=WORKSPACE_SYMBOLS, extra=extra,
                       preferred_keys=preferred).hits  # fmt: skip
     else:
-        hits = rank(parse_query(query), extra, preferred)[:WORKSPACE_SYMBOLS]
+        hits = rank(parse_query(query), extra, preferred, WORKSPACE_SYMBOLS)
     symbols = []
     for hit in hits:
         location = _hit_location(ls, hit, bibs, conn)
