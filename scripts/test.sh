@@ -12,3 +12,8 @@ bash editors/vscode/scripts/build.sh deps
 .venv/bin/ruff format --check paper_ls tests benchmarks
 .venv/bin/mypy
 .venv/bin/pytest -q "$@"
+# Performance at 100k papers against benchmarks/baseline-100k.json: fails on a 3x regression.
+# PAPER_LS_PERF_CHECK=0 skips it for a quick local run; CI always runs it.
+if [[ "${PAPER_LS_PERF_CHECK:-1}" != 0 || "${CI:-}" == true ]]; then
+    .venv/bin/python benchmarks/regression.py
+fi
