@@ -144,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("serve", cmd_serve, "run the language server (stdio by default)")
     p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead, for debugging")
     p.add_argument("--log-level", default="WARNING", help="server log level on stderr")
+    p.add_argument(
+        "--timings", metavar="FILE", type=Path,
+        help="append each completion's server-side milliseconds to FILE (for benchmarks)",
+    )  # fmt: skip
 
     p = command(
         "demo", cmd_demo, "index the bundled sample library in a temporary index and query it"
@@ -422,6 +426,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
                         format="paper-ls %(levelname)s %(name)s: %(message)s")  # fmt: skip
     if args.index:
         server.apply_settings({"index": args.index})
+    if args.timings:
+        server.timings = args.timings.open("a", encoding="utf-8", buffering=1)
     if args.tcp:
         host, _, port = args.tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 from cattrs import Converter
 from lsprotocol import types
@@ -94,6 +95,8 @@ class PaperServer(LanguageServer):
         self.scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-scan")
         self.scanned: Future[int] | None = None
         self.completer = completion.CompletionWorker()
+        #: Where `paper-ls serve --timings` records each completion's server-side time.
+        self.timings: TextIO | None = None
 
     # --- state ---------------------------------------------------------------------------
 
@@ -443,6 +446,14 @@ def on_watched(ls: PaperServer, params: types.DidChangeWatchedFilesParams) -> No
 )
 async def on_completion(ls: PaperServer, params: types.CompletionParams) -> PlainJson | None:
     """A `CompletionList`, written as JSON by `completion.completion_items`."""
+    started = time.perf_counter()
+    result = await _completion(ls, params)
+    if ls.timings is not None:
+        ls.timings.write(f"{(time.perf_counter() - started) * 1000:.3f}\n")
+    return result
+
+
+async def _completion(ls: PaperServer, params: types.CompletionParams) -> PlainJson | None:
     document = ls.workspace.get_text_document(params.text_document.uri)
     context = ls.cite_context(document, params.position)
     if context is None:

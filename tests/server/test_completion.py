@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
-from lsprotocol import types
-from pytest_lsp import LanguageClient
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
 
-from tests.server.conftest import Project
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
+
+from tests.server.conftest import Project, start
 from tests.server.helpers import complete, complete_until, end_of, labels, open_document
 
 
@@ -209,3 +215,32 @@ async def test_extra_citation_command_from_settings(
         types.DidChangeConfigurationParams(settings={"paper-ls": {"citationCommands": ["mycite"]}})
     )
     assert labels(await complete(client, uri, end_of(text, "vaswani")))[0] == "vaswani2017attention"
+
+
+TIMINGS = Path(tempfile.mkdtemp(prefix="paper-ls-timings-")) / "completion.txt"
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "paper_ls", "serve", "--timings", str(TIMINGS)]
+    )
+)
+async def timed_client(
+    lsp_client: LanguageClient, project: Project
+) -> AsyncIterator[LanguageClient]:
+    await start(lsp_client, project)
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+async def test_serve_timings_records_each_completions_server_time(
+    timed_client: LanguageClient, project: Project
+) -> None:
+    """What benchmarks/lsp_replay.py reports as server time: one line per completion."""
+    text = "\\documentclass{article}\n\\begin{document}\n\\cite{attention}\n\\end{document}\n"
+    uri = open_document(timed_client, project, "doc.tex", text)
+    for end in range(len("a"), len("attention") + 1, 4):
+        await complete(timed_client, uri, types.Position(2, len("\\cite{") + end))
+    recorded = [float(line) for line in TIMINGS.read_text().split()]
+    assert len(recorded) == 3
+    assert all(0 < ms < 10_000 for ms in recorded)
