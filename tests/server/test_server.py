@@ -3,6 +3,7 @@ or an empty result, and goes on serving the next request as if nothing happened.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcException
 from pytest_lsp import LanguageClient
 
+from tests.documents.test_fuzz import _PIECES
 from tests.server.conftest import Project
 from tests.server.helpers import complete, complete_until, end_of, labels, open_document
 
@@ -147,4 +149,27 @@ async def test_an_unknown_command_and_bad_arguments_are_errors(
     uri = open_document(client, project, "doc.tex", TEXT)
     result = await complete(client, uri, end_of(TEXT, "attention"))
     assert result.items  # the index still answers on the same connection
+    await still_serving(client, project)
+
+
+async def test_random_documents_are_served_without_a_crash(
+    client: LanguageClient, project: Project
+) -> None:
+    """The citation finders' fuzz pieces, through the whole server: open, edit, ask anywhere."""
+    rnd = random.Random(8)
+    for n in range(40):
+        text = "".join(rnd.choices(_PIECES, k=rnd.randint(0, 60)))
+        language = rnd.choice(["latex", "markdown"])
+        name = f"fuzz{n}.{'tex' if language == 'latex' else 'md'}"
+        uri = open_document(client, project, name, text, language)
+        lines = text.split("\n")
+        for _ in range(3):
+            line = rnd.randrange(len(lines) + 1)
+            character = rnd.randrange(len(lines[line]) + 2) if line < len(lines) else 0
+            position = types.Position(line=line, character=character)
+            for request in position_requests(client, uri, position):
+                await answer_or_error(request())
+        client.text_document_did_close(
+            types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri))
+        )
     await still_serving(client, project)
