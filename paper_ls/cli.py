@@ -417,11 +417,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from paper_ls.server.startup import import_protocol_types
 
     import_protocol_types()  # before pygls loads it: a third of the start otherwise
-    from paper_ls.server import heap
+    from paper_ls.server import runtime
     from paper_ls.server.server import server
 
-    heap.tune_collector()
-    heap.settle()  # the modules just loaded live as long as the server
+    runtime.tune()
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="paper-ls %(levelname)s %(name)s: %(message)s")  # fmt: skip
     if args.index:

@@ -41,7 +41,7 @@ from paper_ls.index.reader import find_paper
 from paper_ls.index.search import hit_json, search
 from paper_ls.index.store import Index
 from paper_ls.model import Paper
-from paper_ls.server import completion, heap, insertion, navigation
+from paper_ls.server import completion, insertion, navigation, runtime
 from paper_ls.server.background import BackgroundSync
 from paper_ls.server.diagnostics import SOURCE, Diagnostics, wants_entry
 from paper_ls.server.render import paper_markdown
@@ -238,7 +238,7 @@ class PaperServer(LanguageServer):
         before = self.bibs.get(path)
         parsed = self.bibs.refresh(path)
         if parsed is not before:
-            heap.settle()
+            runtime.settle()
         return parsed
 
     async def fresh_bibs(self, paths: tuple[Path, ...] | list[Path]) -> list[BibFile]:

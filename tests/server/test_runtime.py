@@ -1,6 +1,6 @@
 """The garbage collector is kept off the request path without leaking bibliographies.
 
-`heap.settle()` freezes what is alive, so frozen objects are never checked for cycles: that
+`runtime.settle()` freezes what is alive, so frozen objects are never checked for cycles: that
 is only safe while a replaced bibliography is freed by reference counting alone.
 """
 
