@@ -41,6 +41,7 @@ from paper_ls.model import Paper
 from paper_ls.server import completion, insertion, navigation
 from paper_ls.server.background import BackgroundSync
 from paper_ls.server.diagnostics import SOURCE, Diagnostics, wants_entry
+from paper_ls.server.protocol import PaperProtocol
 from paper_ls.server.render import paper_markdown
 from paper_ls.server.settings import SECTION, Settings
 
@@ -59,7 +60,7 @@ SEARCH_LIMIT = 30
 
 class PaperServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("paper-ls", __version__)
+        super().__init__("paper-ls", __version__, protocol_cls=PaperProtocol)
         self.settings = Settings()
         self.bibs = BibliographyCache(self.open_text)
         self.parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-bib")
