@@ -100,6 +100,8 @@ class Index:
         self.conn = connection
         #: Called once when a write has to wait for another process's write (to say so).
         self.on_wait: Callable[[], None] | None = None
+        #: The file this connection opened (device, inode): see `replaced`.
+        self.identity = file_identity(path)
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Index:
@@ -124,6 +126,12 @@ class Index:
         except sqlite3.DatabaseError as exc:
             raise translate_error(exc, path) from exc
         return index
+
+    def replaced(self) -> bool:
+        """Whether the file at `path` is no longer the one opened (deleted, or a rebuilt
+        index renamed over it): a long-lived reader then reopens, or it would read the old
+        file forever."""
+        return file_identity(self.path) != self.identity
 
     def __enter__(self) -> Index:
         return self
@@ -211,6 +219,15 @@ class Index:
                         )
                     _run_script(conn, _MIGRATIONS[step])
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def file_identity(path: Path) -> tuple[int, int]:
+    """Which file is at `path`: (device, inode), or (-1, -1) when there is none."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_dev, stat.st_ino)
 
 
 def _run_script(conn: sqlite3.Connection, script: str) -> None:

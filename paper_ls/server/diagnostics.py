@@ -35,6 +35,7 @@ from paper_ls.check import (
 from paper_ls.config import resolve_index_path
 from paper_ls.documents.model import Language, Range
 from paper_ls.documents.project import BibFile, DocumentBibliography
+from paper_ls.index.store import file_identity
 
 if TYPE_CHECKING:
     from paper_ls.server.server import PaperServer
@@ -254,13 +255,13 @@ class Diagnostics:
 def _file_identity(path: Path, *, exact: bool) -> tuple[int, ...]:
     """Which file is at `path` (device, inode); `exact` adds its size and time, for a file
     that could not be opened as an index (yet): it is tried again once it changes."""
+    if not exact:
+        return file_identity(path)
     try:
         stat = path.stat()
     except OSError:
         return (-1,)
-    if exact:
-        return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
-    return (stat.st_dev, stat.st_ino)
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def _data_version(conn: sqlite3.Connection | None) -> int:

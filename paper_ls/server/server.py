@@ -87,8 +87,12 @@ class PaperServer(LanguageServer):
         """The index, opened on first use; a missing index leaves the document's .bib files.
 
         A failed open is retried once the file changes (say `paper-ls add` created it while
-        the editor was open), not on every request.
+        the editor was open), not on every request; an index rebuilt into a new file is
+        opened anew.
         """
+        if self._index is not None and self._index.replaced():
+            self._index.close()
+            self._index = None
         if self._index is None:
             path = resolve_index_path(self.settings.index)
             stamp = _file_stamp(path)

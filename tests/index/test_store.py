@@ -81,6 +81,7 @@ def test_a_write_that_waits_too_long_fails_with_one_clear_line(tmp_path: Path) -
     Index.open(path).close()
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO sources (path, kind) VALUES ('pending.bib', 'bibtex')")
     try:
         with (
             Index.open(path) as index,
@@ -88,8 +89,10 @@ def test_a_write_that_waits_too_long_fails_with_one_clear_line(tmp_path: Path) -
             index.transaction(wait_s=0.3),
         ):
             pass
-        with Index.open(path) as index:  # a reader is never held up by the writer
+        started = time.monotonic()
+        with Index.open(path, create=False) as index:  # a reader never waits for the writer
             assert index.conn.execute("SELECT count(*) FROM sources").fetchone() == (0,)
+        assert time.monotonic() - started < 0.5
     finally:
         holder.execute("ROLLBACK")
         holder.close()

@@ -22,8 +22,8 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from tests.server.conftest import MAIN_TEX, REFS_BIB
-from tests.server.helpers import end_of
+from tests.server.conftest import MAIN_TEX, REFS_BIB, Project
+from tests.server.helpers import complete, end_of, labels, open_document
 from tests.server.workload import (
     Timings,
     check_items,
@@ -44,6 +44,8 @@ SERVERS = 3
 #: Far above a search's own 50 ms deadline, far below the writers' seconds: a reader that
 #: waited for a writer's transaction would take as long as the import.
 BOUND_S = 1.0
+
+ERROR, WARNING = types.DiagnosticSeverity.Error, types.DiagnosticSeverity.Warning
 
 ADDED = paper("quokka2026burrows", "Quokkason, Wilhelmina", "Lattice Burrows of Island Quokkas")
 SYNCED = paper("wombat2026tunnels", "Wombatley, Theodora", "Tunnel Networks Dug by Wombats")
@@ -107,7 +109,9 @@ class Window:
         )
         return hover_text(result)
 
-    async def until_diagnostics(self, uri: str, key: str, severity: int) -> None:
+    async def until_diagnostics(
+        self, uri: str, key: str, severity: types.DiagnosticSeverity
+    ) -> None:
         """Wait until the diagnostic on `key` has `severity` (or fail after 15 s)."""
         deadline = asyncio.get_running_loop().time() + 15
         while True:
@@ -174,7 +178,7 @@ async def test_servers_answer_during_imports_and_see_the_new_papers(
             assert "quokka2026burrows" not in await window.complete(window.tex, "quokka")
             # Cited before the import: in no bibliography and not in the index, an error.
             window.type(window.md, "quokka2026burrows")
-            await window.until_diagnostics(window.md, "quokka2026burrows", 1)
+            await window.until_diagnostics(window.md, "quokka2026burrows", ERROR)
 
         adding = await paper_ls(index, "add", str(large))
         await write_locked(index)  # `sync` starts while `add` holds the write lock
@@ -192,7 +196,7 @@ async def test_servers_answer_during_imports_and_see_the_new_papers(
             assert "Tunnel Networks Dug by Wombats" in await window.hover("wombat2026tunnels")
             # The key is known now: a warning that offers to add its entry, not an error.
             window.type(window.md, "quokka2026burrows")
-            await window.until_diagnostics(window.md, "quokka2026burrows", 2)
+            await window.until_diagnostics(window.md, "quokka2026burrows", WARNING)
     finally:
         await asyncio.gather(*(stop_server(c) for c in clients))
 
@@ -205,3 +209,28 @@ async def test_servers_answer_during_imports_and_see_the_new_papers(
     )
     assert min(asked) > 0, "the import ended before any request was made during it"
     assert worst < BOUND_S, f"a request waited {worst:.2f} s while the index was written"
+
+
+async def test_an_index_removed_and_made_anew_is_read_without_a_restart(
+    client: LanguageClient, project: Project
+) -> None:
+    """`rm index.sqlite3*` and `paper-ls add` again: the server's connections, still on the
+    deleted file, must move to the new one (completion's and hover's alike)."""
+    text = LATEX.replace("QUERY", "quokka")
+    uri = open_document(client, project, "doc.tex", text)
+    position = end_of(text, "\\cite{quokka")
+    assert "quokka2026burrows" not in labels(await complete(client, uri, position))
+    assert await client.text_document_hover_async(hover_params(uri, position)) is None
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{project.index}{suffix}").unlink(missing_ok=True)
+    bib = project.write("elsewhere/new.bib", ADDED)
+    await finished(await paper_ls(project.index, "add", str(bib)))
+
+    assert labels(await complete(client, uri, position))[:1] == ["quokka2026burrows"]
+    cited = LATEX.replace("QUERY", "quokka2026burrows")
+    uri = open_document(client, project, "cited.tex", cited)
+    hover = await client.text_document_hover_async(
+        hover_params(uri, end_of(cited, "\\cite{quokka"))
+    )
+    assert "Lattice Burrows of Island Quokkas" in hover_text(hover)
