@@ -5,7 +5,8 @@ handler, and each async notification handler as a task; both store the handler's
 `_request_futures` under a fresh id that only a *request's* answer ever removes. One future
 (about 2.7 KB with its condition and callbacks) stays behind per keystroke: 30 MB over an
 hour of typing, found by `tests/server/test_soak.py`. Here every future leaves that table
-once it is done, which is all a request's answer or cancellation needs of it too.
+once it is done (at the next message), which is all a request's answer or cancellation
+needs of it too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,13 @@ if TYPE_CHECKING:  # pygls defines these for type checkers only
 
 
 class PaperProtocol(LanguageServerProtocol):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Handlers' futures that finished since the last message, to drop from the table.
+        #: Not dropped from inside their callbacks: pygls cancels the pending ones at
+        #: shutdown while iterating over the table, and a cancelled future calls back at once.
+        self._finished: list[tuple[MsgId, Future[Any]]] = []
+
     def _execute_handler(
         self,
         msg_id: MsgId,
@@ -29,12 +37,15 @@ class PaperProtocol(LanguageServerProtocol):
         args: tuple[Any, ...] | None = None,
         kwargs: dict[str, Any] | None = None,
     ) -> None:
+        self._forget_finished()
         super()._execute_handler(msg_id, handler, callback, args, kwargs)
         future = self._request_futures.get(msg_id)
         if future is not None:
-            future.add_done_callback(lambda done: self._forget(msg_id, done))
+            future.add_done_callback(lambda done: self._finished.append((msg_id, done)))
 
-    def _forget(self, msg_id: MsgId, future: Future[Any]) -> None:
-        """Drop a finished handler's future (unless the id has been reused meanwhile)."""
-        if self._request_futures.get(msg_id) is future:
-            del self._request_futures[msg_id]
+    def _forget_finished(self) -> None:
+        """Drop finished handlers' futures (unless their id has been reused meanwhile)."""
+        while self._finished:
+            msg_id, future = self._finished.pop()
+            if self._request_futures.get(msg_id) is future:
+                del self._request_futures[msg_id]

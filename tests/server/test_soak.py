@@ -61,8 +61,9 @@ RSS_GROWTH_BOUND_KIB = 8 * 1024
 #: (a 40-minute run is flat over its last 5,000 keystrokes). The leak this test found, a
 #: pygls future kept per `didChange`, was 2.7 KB a keystroke.
 STEADY_GROWTH_BOUND_BYTES = 2048
-#: A response slower than this would be felt as a stall while typing.
-LATENCY_BOUND_S = 1.0
+#: A response slower than this would be felt as a stall while typing (generous: the test
+#: machine may be busy with other work; the median is a few milliseconds).
+LATENCY_BOUND_S = 2.0
 
 #: (query as typed, the paper that must come first once it is typed in full, or None when
 #: any well-formed answer will do: words that match generated papers of whichever import).
