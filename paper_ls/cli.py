@@ -156,7 +156,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_index(args: argparse.Namespace, *, create: bool = False) -> Index:
-    return Index.open(resolve_index_path(args.index), create=create)
+    index = Index.open(resolve_index_path(args.index), create=create)
+    index.on_wait = lambda: print(
+        f"paper-ls: waiting for another paper-ls process to finish writing {index.path}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return index
 
 
 # --- commands ----------------------------------------------------------------------------

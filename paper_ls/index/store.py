@@ -10,13 +10,22 @@ abstracts without positions (`detail=none`), which is all an AND of words needs.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from paper_ls.errors import IndexStoreError
 
 SCHEMA_VERSION = 2
+#: How long a statement waits for a lock. Readers in WAL mode never need one; it covers the
+#: rare moments SQLite itself needs (opening a WAL another process is recovering).
+BUSY_TIMEOUT_MS = 5000
+#: How long a write waits for another process's write to end: an import of a large source
+#: holds the write lock for minutes, and a `sync` started meanwhile should queue, not fail.
+WRITE_WAIT_S = 900.0
+#: The wait is taken in steps this long, so that Ctrl-C stops a waiting command at once.
+_WRITE_WAIT_STEP_MS = 100
 #: Joins the family (and given) names of a paper's authors in one column.
 NAME_SEPARATOR = "\x1f"
 _TOKENIZER = "unicode61 remove_diacritics 2"
@@ -89,6 +98,10 @@ class Index:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self.conn = connection
+        #: Called once when a write has to wait for another process's write (to say so).
+        self.on_wait: Callable[[], None] | None = None
+        #: The file this connection opened (device, inode): see `replaced`.
+        self.identity = file_identity(path)
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Index:
@@ -104,7 +117,7 @@ class Index:
             ) from exc
         try:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout = 5000")
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA cache_size = -32000")
@@ -113,6 +126,12 @@ class Index:
         except sqlite3.DatabaseError as exc:
             raise translate_error(exc, path) from exc
         return index
+
+    def replaced(self) -> bool:
+        """Whether the file at `path` is no longer the one opened (deleted, or a rebuilt
+        index renamed over it): a long-lived reader then reopens, or it would read the old
+        file forever."""
+        return file_identity(self.path) != self.identity
 
     def __enter__(self) -> Index:
         return self
@@ -124,12 +143,12 @@ class Index:
         self.conn.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """An immediate write transaction: all of an import lands, or none of it."""
-        try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.DatabaseError as exc:
-            raise translate_error(exc, self.path) from exc
+    def transaction(self, wait_s: float = WRITE_WAIT_S) -> Iterator[sqlite3.Connection]:
+        """An immediate write transaction: all of an import lands, or none of it.
+
+        Another process writing (an import) is waited for, up to `wait_s`.
+        """
+        self._begin_write(wait_s)
         try:
             yield self.conn
         except BaseException:
@@ -140,6 +159,31 @@ class Index:
         except sqlite3.DatabaseError as exc:
             self.conn.execute("ROLLBACK")
             raise translate_error(exc, self.path) from exc
+
+    def _begin_write(self, wait_s: float) -> None:
+        """`BEGIN IMMEDIATE`, queueing behind another process's write for up to `wait_s`.
+
+        SQLite has one writer at a time. Waiting in short steps rather than one long busy
+        timeout keeps Ctrl-C prompt (the interrupt is raised between steps).
+        """
+        deadline = time.monotonic() + wait_s
+        self.conn.execute(f"PRAGMA busy_timeout = {_WRITE_WAIT_STEP_MS}")
+        try:
+            told = False
+            while True:
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not _is_busy(exc) or time.monotonic() > deadline:
+                        raise translate_error(exc, self.path) from exc
+                if not told and self.on_wait is not None:
+                    self.on_wait()
+                told = True
+        except sqlite3.DatabaseError as exc:
+            raise translate_error(exc, self.path) from exc
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     def _ensure_schema(self, create: bool = True) -> None:
         """Create or migrate the schema. A reader (`create=False`, the language server) never
@@ -177,11 +221,25 @@ class Index:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
+def file_identity(path: Path) -> tuple[int, int]:
+    """Which file is at `path`: (device, inode), or (-1, -1) when there is none."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (stat.st_dev, stat.st_ino)
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run DDL statements one by one: `executescript` would commit our transaction."""
     for statement in script.split(";\n"):
         if statement.strip():
             conn.execute(statement)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def translate_error(exc: sqlite3.DatabaseError, path: Path) -> IndexStoreError:

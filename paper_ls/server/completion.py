@@ -112,9 +112,10 @@ class CompletionWorker:
         return ranking(self._index_at(index_path), stop)
 
     def _index_at(self, path: Path | None) -> Index | None:
-        """The worker's connection to the index at `path`, reopened when the path changes;
-        an index that does not exist yet is looked for again on the next request."""
-        if self._index is not None and self._index.path != path:
+        """The worker's connection to the index at `path`, reopened when the path changes or
+        another file takes its place; an index that does not exist yet is looked for again
+        on the next request."""
+        if self._index is not None and (self._index.path != path or self._index.replaced()):
             self._index.close()
             self._index = None
         if self._index is None and path is not None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -36,6 +35,7 @@ from paper_ls.check import (
 from paper_ls.config import resolve_index_path
 from paper_ls.documents.model import Language, Range
 from paper_ls.documents.project import BibFile, DocumentBibliography
+from paper_ls.index.store import file_identity
 
 if TYPE_CHECKING:
     from paper_ls.server.server import PaperServer
@@ -45,9 +45,6 @@ log = logging.getLogger(__name__)
 SOURCE = "paper-ls"
 #: Quiet time after the last change before diagnostics are computed.
 DEBOUNCE_S = 0.125
-#: The index may be refreshed by `paper-ls add` while the server runs: answers about which
-#: keys it knows are kept this long.
-INDEX_MEMORY_S = 30.0
 
 SEVERITY = {
     "error": types.DiagnosticSeverity.Error,
@@ -83,8 +80,8 @@ class Diagnostics:
         #: sent again (5,000 unused-entry hints are a megabyte of JSON).
         self._sent: dict[Path, list[Finding]] = {}
         self._keys: IndexKeys | None = None
-        self._keys_path: Path | None = None
-        self._keys_born = 0.0
+        #: The index state `_keys` answered for: its path, file and data version.
+        self._keys_state: tuple[Path, tuple[int, ...], int] | None = None
 
     # --- on the event loop ------------------------------------------------------------
 
@@ -120,11 +117,11 @@ class Diagnostics:
         """Settings changed: republish everything on the next runs."""
         self._bib_stamps.clear()
         self._sent.clear()
-        self._keys_born = 0.0
+        self._keys_state = None
 
     def index_changed(self) -> None:
         """The index was written by the server's own sync: ask it again on the next run."""
-        self._keys_born = 0.0
+        self._keys_state = None
 
     def _fire(self, uri: str) -> None:
         self._timers.pop(uri, None)
@@ -230,15 +227,51 @@ class Diagnostics:
         return [Publication(p, by_path[p], lines.get(p)) for p in changed]
 
     def _index_keys(self) -> IndexKeys:
-        """The worker's own read-only index connection: never the one completion uses."""
+        """What the index knows, through the worker's own read-only connection (never the one
+        completion uses), remembered while the index is unchanged.
+
+        Any process may write the index while the server runs (`paper-ls add` in a terminal,
+        another editor's sync): SQLite's `data_version` tells this connection that another
+        committed, and a new file at the path (an index rebuilt) is opened afresh.
+        """
         path = resolve_index_path(self.ls.settings.index)
-        now = time.monotonic()
-        if self._keys is None or path != self._keys_path or now - self._keys_born > INDEX_MEMORY_S:
-            if self._keys is not None and self._keys.conn is not None:
-                self._keys.conn.close()
+        keys = self._keys
+        conn = keys.conn if keys is not None else None
+        state = (path, _file_identity(path, exact=conn is None), _data_version(conn))
+        if keys is not None and state == self._keys_state:
+            return keys
+        if keys is not None and self._keys_state is not None and state[:2] == self._keys_state[:2]:
+            self._keys = IndexKeys(keys.conn)  # same file, new data: forget the answers
+        else:
+            if keys is not None and keys.conn is not None:
+                keys.conn.close()
             self._keys = IndexKeys(_open_read_only(path))
-            self._keys_path, self._keys_born = path, now
+            conn = self._keys.conn
+            state = (path, _file_identity(path, exact=conn is None), _data_version(conn))
+        self._keys_state = state
         return self._keys
+
+
+def _file_identity(path: Path, *, exact: bool) -> tuple[int, ...]:
+    """Which file is at `path` (device, inode); `exact` adds its size and time, for a file
+    that could not be opened as an index (yet): it is tried again once it changes."""
+    if not exact:
+        return file_identity(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return (-1,)
+    return (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def _data_version(conn: sqlite3.Connection | None) -> int:
+    """Changes when another connection commits to the index; -1 without an index."""
+    if conn is None:
+        return -1
+    try:
+        return int(conn.execute("PRAGMA data_version").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return -1
 
 
 def _open_read_only(path: Path) -> sqlite3.Connection | None:

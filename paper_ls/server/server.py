@@ -44,6 +44,7 @@ from paper_ls.model import Paper
 from paper_ls.server import completion, insertion, navigation, runtime
 from paper_ls.server.background import BackgroundSync
 from paper_ls.server.diagnostics import SOURCE, Diagnostics, wants_entry
+from paper_ls.server.protocol import PaperProtocol
 from paper_ls.server.render import paper_markdown
 from paper_ls.server.settings import SECTION, Settings
 
@@ -76,7 +77,9 @@ def _converter() -> Converter:
 
 class PaperServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("paper-ls", __version__, converter_factory=_converter)
+        super().__init__(
+            "paper-ls", __version__, protocol_cls=PaperProtocol, converter_factory=_converter
+        )
         self.settings = Settings()
         self.bibs = BibliographyCache(self.open_text)
         self.parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-bib")
@@ -105,8 +108,12 @@ class PaperServer(LanguageServer):
         """The index, opened on first use; a missing index leaves the document's .bib files.
 
         A failed open is retried once the file changes (say `paper-ls add` created it while
-        the editor was open), not on every request.
+        the editor was open), not on every request; an index rebuilt into a new file is
+        opened anew.
         """
+        if self._index is not None and self._index.replaced():
+            self._index.close()
+            self._index = None
         if self._index is None:
             path = resolve_index_path(self.settings.index)
             stamp = _file_stamp(path)

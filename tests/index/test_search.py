@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from paper_ls.index.search import Candidate, parse_query, rank, score, search
+from paper_ls.index.search import Candidate, _WordCache, parse_query, rank, score, search
 from paper_ls.index.store import Index
 
 
@@ -94,3 +94,18 @@ def test_a_stopped_search_returns_at_once_with_nothing(sample_index: Index) -> N
     stop.set()
     result = search(sample_index.conn, "vaswani attention", stop=stop)
     assert result.hits == [] and result.timed_out
+
+
+def test_the_word_cache_stays_bounded_and_keeps_what_was_used_last() -> None:
+    """Memory stays flat over hours of typing: old papers go, the ones in use stay."""
+    cache = _WordCache(size=8)
+    attention = ("vaswani2017", "Attention Is All You Need", "Vaswani", "Ashish", "NeurIPS")
+    for n in range(50):
+        cache.of(f"p{n}", f"Paper number {n}", f"Author{n}", "", "")
+        words = cache.of(*attention)
+        assert words.title == ("attention", "is", "all", "you", "need")
+        assert words.families == (("vaswani",),)
+        assert len(cache.words) <= 8
+    assert attention in cache.words
+    assert ("p49", "Paper number 49", "Author49", "", "") in cache.words
+    assert ("p0", "Paper number 0", "Author0", "", "") not in cache.words

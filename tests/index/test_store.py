@@ -1,4 +1,4 @@
-"""Opening the index file while another process creates it."""
+"""Opening the index file while another process creates it, and writes that queue."""
 
 from __future__ import annotations
 
@@ -50,3 +50,49 @@ def test_two_processes_creating_the_index_at_once_both_succeed(tmp_path: Path) -
     (result,) = opened
     assert isinstance(result, Index), result
     result.close()
+
+
+def test_a_write_queues_behind_another_process_write(tmp_path: Path) -> None:
+    """A `sync` started during a long `add` waits for it, says so once, then lands."""
+    path = tmp_path / "index.sqlite3"
+    Index.open(path).close()
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO sources (path, kind) VALUES ('first.bib', 'bibtex')")
+    release = threading.Timer(6.0, lambda: holder.execute("COMMIT"))  # past the 5 s timeout
+    waits: list[float] = []
+    started = time.monotonic()
+    with Index.open(path) as index:
+        index.on_wait = lambda: waits.append(time.monotonic() - started)
+        release.start()
+        with index.transaction() as conn:
+            conn.execute("INSERT INTO sources (path, kind) VALUES ('second.bib', 'bibtex')")
+        waited = time.monotonic() - started
+        rows = index.conn.execute("SELECT path FROM sources ORDER BY id").fetchall()
+    release.join()
+    holder.close()
+    assert rows == [("first.bib",), ("second.bib",)]
+    assert len(waits) == 1 and waits[0] < 1.0, waits
+    assert waited >= 6.0
+
+
+def test_a_write_that_waits_too_long_fails_with_one_clear_line(tmp_path: Path) -> None:
+    path = tmp_path / "index.sqlite3"
+    Index.open(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO sources (path, kind) VALUES ('pending.bib', 'bibtex')")
+    try:
+        with (
+            Index.open(path) as index,
+            pytest.raises(IndexStoreError, match="locked by another paper-ls process"),
+            index.transaction(wait_s=0.3),
+        ):
+            pass
+        started = time.monotonic()
+        with Index.open(path, create=False) as index:  # a reader never waits for the writer
+            assert index.conn.execute("SELECT count(*) FROM sources").fetchone() == (0,)
+        assert time.monotonic() - started < 0.5
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
