@@ -513,11 +513,13 @@ def on_resolve(ls: PaperServer, item: types.CompletionItem) -> types.CompletionI
 
 
 @server.feature(types.TEXT_DOCUMENT_HOVER)
-def on_hover(ls: PaperServer, params: types.HoverParams) -> types.Hover | None:
+async def on_hover(ls: PaperServer, params: types.HoverParams) -> types.Hover | None:
     document = ls.workspace.get_text_document(params.text_document.uri)
     key, rng, bibs = key_at(ls, document, params.position)
     if key is None:
         return None
+    if not any(bib.find(key) for bib in bibs):
+        bibs = await _bibs_as_now(ls, document, bibs)
     found = ls.find_paper(key, bibs)
     if found is None:
         return None
@@ -528,6 +530,24 @@ def on_hover(ls: PaperServer, params: types.HoverParams) -> types.Hover | None:
         ),
         range=rng,
     )
+
+
+async def _bibs_as_now(
+    ls: PaperServer, document: TextDocument, bibs: list[BibFile]
+) -> list[BibFile]:
+    """The document's bibliography as the files are now, for a key the last parse lacks.
+
+    The entry may have been added a moment ago (accepting a completion appends it, and the
+    hover usually follows at once), so the files are looked at again, for a short while at
+    most: an unchanged file is not re-read, and a long parse is not waited out.
+    """
+    bibliography = ls.bibliography(document)
+    if bibliography is None or not bibliography.files:
+        return bibs
+    try:
+        return await asyncio.wait_for(ls.fresh_bibs(bibliography.files), FIRST_PARSE_WAIT_S)
+    except TimeoutError:
+        return bibs
 
 
 def key_at(

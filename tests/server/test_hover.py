@@ -89,3 +89,24 @@ async def test_hover_on_an_entry_key_in_the_bib_file(
     assert value is not None
     assert "**Sparse Graphs and Their Spectra**" in value
     assert "refs.bib:2" in value
+
+
+async def test_hover_right_after_the_entry_is_added_says_where_it_lives(
+    client: LanguageClient, project: Project
+) -> None:
+    """Accepting a completion appends the entry and the hover follows at once: it must not
+    describe the paper as missing from the .bib it was just written to."""
+    text = (
+        project.root.joinpath("main.tex")
+        .read_text()
+        .replace("Intro.", "\\cite{smith2020graphs, vaswani2017attention}")
+    )
+    uri = open_document(client, project, "main.tex", text)
+    await complete_until(client, uri, end_of(text, "\\cite{"), "smith2020graphs")  # parsed
+    refs = project.root / "refs.bib"
+    entry = "\n@article{vaswani2017attention,\n  title = {Attention Is All You Need},\n}\n"
+    refs.write_text(refs.read_text() + entry)  # no notification: the hover comes first
+    value = await hover(client, uri, end_of(text, "vaswani2017att"))
+    assert value is not None
+    assert "refs.bib:10" in value
+    assert "in the index only" not in value
