@@ -60,7 +60,13 @@ def generate_key(
     keys only ever grow (one import): a snapshot with thousands of `wang2020deep` papers must
     not probe every earlier suffix again for each of them.
     """
-    base = base_key(paper)
+    return generate_key_from(base_key(paper), is_taken, skip)
+
+
+def generate_key_from(
+    base: str, is_taken: Callable[[str], bool], skip: dict[str, int] | None = None
+) -> str:
+    """`generate_key` for a paper whose `base_key` is `base`."""
     tried = skip.get(base, 0) if skip is not None else 0
     while True:
         candidate = base + suffix_at(tried)
