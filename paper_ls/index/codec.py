@@ -11,7 +11,7 @@ import json
 import zlib
 from typing import Any
 
-from paper_ls.bibtex.latex import latex_to_text
+from paper_ls.bibtex.latex import latex_to_text, latex_to_text_recent
 from paper_ls.model import Paper, Person, Provenance
 
 _SAME = 0  # marker: the decoded value equals the raw field of the same name
@@ -138,7 +138,7 @@ def _marker(raw: str, decoded: str) -> object:
         return _SAME
     if " ".join(raw.split()) == decoded:
         return _COLLAPSED
-    if latex_to_text(raw) == decoded:
+    if latex_to_text_recent(raw) == decoded:
         return _DECODED
     return decoded
 

@@ -13,7 +13,7 @@ from typing import NamedTuple
 from paper_ls.bibtex.latex import fold
 from paper_ls.index import codec
 from paper_ls.index.dedupe import title_hash_of_normalised
-from paper_ls.index.keys import base_key
+from paper_ls.index.keys import base_key_of
 from paper_ls.index.store import NAME_SEPARATOR
 from paper_ls.model import Paper, Provenance
 
@@ -73,10 +73,12 @@ def prepare(paper: Paper) -> Prepared:
     folded_title = fold(paper.title).split()
     normalised = " ".join(folded_title)
     families = [person.family for person in paper.authors]
-    terms = folded_title + [word for family in families for word in fold(family).split()]
+    # `fold` works on characters, so the other names fold as one string, in one call.
+    first_family = fold(families[0]).split() if families else []
+    terms = [*folded_title, *first_family, *fold(" ".join(families[1:])).split()]
     return Prepared(
         key=paper.key,
-        base_key="" if paper.key else base_key(paper),
+        base_key="" if paper.key else base_key_of(first_family, paper.year, folded_title),
         line=paper.provenance.line if paper.provenance else None,
         digest=encoded.digest,
         blob=encoded.blob(),

@@ -7,6 +7,7 @@ reindex`, and the indexed text is always derived from what is stored, never from
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 
@@ -22,6 +23,7 @@ PAPER_COLUMNS = (
     "key, entry_type, title, families, givens, year, venue, doi, arxiv, has_abstract, title_hash"
 )
 _MIN_TERM_FOR_TYPOS = 5
+_TERMS_PER_QUERY = 50_000
 #: Words of a title that the FTS tokenizer splits exactly as we do.
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _TITLE_WORDS_TO_MATCH = 8
@@ -180,12 +182,18 @@ class PaperWriter:
 
     def flush_terms(self) -> None:
         """Record new title/author words and their one-deletion variants (SymSpell style)."""
-        fresh = [
-            term
-            for term in self.new_terms
-            if self.conn.execute("INSERT OR IGNORE INTO terms (term) VALUES (?)", (term,)).rowcount
-            == 1
-        ]
+        candidates = sorted(self.new_terms)
+        known: set[str] = set()
+        for start in range(0, len(candidates), _TERMS_PER_QUERY):
+            known.update(
+                term
+                for (term,) in self.conn.execute(
+                    "SELECT term FROM terms WHERE term IN (SELECT value FROM json_each(?))",
+                    (json.dumps(candidates[start : start + _TERMS_PER_QUERY]),),
+                )
+            )
+        fresh = [term for term in candidates if term not in known]
+        self.conn.executemany("INSERT INTO terms (term) VALUES (?)", ((t,) for t in fresh))
         self.conn.executemany(
             "INSERT OR IGNORE INTO term_variants (variant, term) VALUES (?, ?)",
             (

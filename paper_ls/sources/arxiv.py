@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
 
-from paper_ls.bibtex.latex import latex_to_text
+from paper_ls.bibtex.latex import latex_to_text, latex_to_text_recent
 from paper_ls.model import Paper, Person, Provenance
 from paper_ls.sources import MappedReader, Problem, Reader, ReadOptions, Record, reading
 from paper_ls.sources.bibtex import normalise_doi
@@ -155,7 +155,7 @@ def _text_field(text: str, name: str, fields: dict[str, str]) -> str:
     if not _is_latex(text):
         return text
     fields[name] = bibtex_safe(text)
-    return latex_to_text(fields[name])
+    return latex_to_text_recent(fields[name])
 
 
 def _is_latex(text: str) -> bool:

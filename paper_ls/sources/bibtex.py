@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from paper_ls.bibtex.latex import latex_to_text
+from paper_ls.bibtex.latex import latex_to_text, latex_to_text_recent
 from paper_ls.bibtex.parse import (
     CONTAINER_TYPES,
     ParseFailure,
@@ -216,11 +216,11 @@ def paper_from_entry(entry: RawEntry, path: str) -> Paper:
     return Paper(
         key=entry.key,
         entry_type=entry.entry_type,
-        title=latex_to_text(fields.get("title", "")),
+        title=latex_to_text_recent(fields.get("title", "")),
         authors=people(fields.get("author") or fields.get("editor") or ""),
         year=year_of(fields),
         venue=latex_to_text(next((fields[f] for f in _VENUE_FIELDS if f in fields), "")),
-        abstract=latex_to_text(fields.get("abstract", "")),
+        abstract=latex_to_text_recent(fields.get("abstract", "")),
         doi=normalise_doi(fields.get("doi", "")),
         arxiv=arxiv_id_of(fields),
         url=fields.get("url", "").strip(),
