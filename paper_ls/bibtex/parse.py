@@ -477,23 +477,14 @@ def split_names(value: str) -> list[str]:
     if "{" not in value:
         return [n.strip() for n in _AND.split(value) if n.strip()]
     names: list[str] = []
-    depth = 0
     start = 0
-    lowered = value.lower()
-    i = 0
-    while i < len(value):
-        char = value[i]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif depth == 0 and char.isspace():
-            match = _AND.match(lowered, i)
-            if match:
-                names.append(value[start:i].strip())
-                start = i = match.end()
-                continue
-        i += 1
+    for match in _AND.finditer(value):
+        # A separator is whitespace, `and`, whitespace: it never contains a brace, so the
+        # depth before it is the depth all through it.
+        at = match.start()
+        if value.count("{", 0, at) == value.count("}", 0, at):
+            names.append(value[start:at].strip())
+            start = match.end()
     names.append(value[start:].strip())
     return [n for n in names if n]
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paper_ls.bibtex.parse import (
     ParsedBibliography,
@@ -296,6 +300,35 @@ def test_parenthesised_entries_are_read() -> None:
 )
 def test_split_names(value: str, names: list[str]) -> None:
     assert split_names(value) == names
+
+
+def _split_names_by_scanning(value: str) -> list[str]:
+    """The reference: one character at a time, tracking the brace depth."""
+    names, depth, start, i = [], 0, 0, 0
+    while i < len(value):
+        char = value[i]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0 and char.isspace():
+            match = re.compile(r"\s+and\s+", re.IGNORECASE).match(value, i)
+            if match:
+                names.append(value[start:i].strip())
+                start = i = match.end()
+                continue
+        i += 1
+    names.append(value[start:].strip())
+    return [n for n in names if n]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "And", " and ", " ", "\n", "{", "}", "x y", ","]), max_size=14)
+)
+def test_split_names_agrees_with_a_character_scan(parts: list[str]) -> None:
+    value = "{" + "".join(parts)  # braces present: the path that tracks depth
+    assert split_names(value) == _split_names_by_scanning(value)
 
 
 @pytest.mark.parametrize(
