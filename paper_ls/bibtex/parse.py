@@ -283,9 +283,29 @@ def collect_strings(text: str, strings: dict[str, str]) -> None:
     """Add the `@string` macros defined in `text` to `strings`, in order."""
     from bibtexparser import model as bibmodel
 
-    for block in _split_blocks(text).blocks:
+    blocks = _string_blocks(text)
+    for block in _split_blocks(text if blocks is None else "\n".join(blocks)).blocks:
         if isinstance(block, bibmodel.String):
             strings[block.key.lower()] = resolve_value(str(block.value), strings)
+
+
+#: An `@string` that opens a line: bibtexparser starts a block there whatever came before.
+_STRING_AT_LINE_START = re.compile(r"^[ \t]*@string[ \t]*[{(]", re.IGNORECASE | re.MULTILINE)
+_LINE_START_BLOCK = re.compile(r"^[ \t]*@\w*[ \t]*[{(]", re.MULTILINE)
+
+
+def _string_blocks(text: str) -> list[str] | None:
+    """The text of each `@string` block, up to the next block: all that bibtexparser needs
+    to read of a chunk of thousands of entries to find its macros. None when an `@string`
+    does not open its line, and only reading the whole text can tell what it is."""
+    starts = [m.start() for m in _STRING_AT_LINE_START.finditer(text)]
+    if len(starts) != len(_DEFINES_STRING.findall(text)):
+        return None
+    blocks = []
+    for start in starts:
+        following = _LINE_START_BLOCK.search(text, start + 1)
+        blocks.append(text[start : following.start() if following else len(text)])
+    return blocks
 
 
 def _resolve_entry(block: bibmodel.Entry, strings: dict[str, str], start: int) -> RawEntry:

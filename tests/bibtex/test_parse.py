@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 from paper_ls.bibtex.parse import (
     ParsedBibliography,
     RawEntry,
+    collect_strings,
     parse_bibtex,
+    parse_chunk,
     parse_name,
     resolve_value,
     split_names,
@@ -281,6 +283,25 @@ def test_entry_line_and_end_line_are_one_based(newline: str) -> None:
 def test_parenthesised_entries_are_read() -> None:
     entry = only_entry("@article(a, title = {Parens (and) more})\n")
     assert entry.fields["title"] == "Parens (and) more"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@article{a, title={A}}\n@string{jml = {J. Mach. Learn.}}\n@article{b, journal=jml}\n"
+        "  @STRING(full = jml # { Research})\n@article{c, title={C}}\n",
+        "@article{a, note={mentions @string{x = {y}} mid-line}}\n@string{z = {w}}\n",
+        "@string{broken = {never closed}\n@string{ok = {fine}}\n@misc{m, title={M}}\n",
+        "@comment{x}\n@string{a = {1}}\n@string{a = {2}}\n",
+    ],
+)
+def test_collect_strings_reads_macros_as_the_whole_parse_does(text: str) -> None:
+    expected: dict[str, str] = {}
+    parse_chunk(text, first_line=1, strings=expected, fast=False)
+    found: dict[str, str] = {}
+    collect_strings(text, found)
+    assert found == expected
+    assert found  # every case defines at least one macro
 
 
 # --- names -------------------------------------------------------------------------------
