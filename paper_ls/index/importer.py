@@ -43,6 +43,8 @@ PROGRESS_EVERY = 1000
 #: record, few enough that a batch of abstracts stays a few megabytes.
 BATCH = 2000
 _MARKS = ",".join("?" * 12)
+#: Lowercase as SQLite's NOCASE does: ASCII letters only.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass(slots=True)
@@ -178,6 +180,9 @@ class _SourceSync:
         self.lookups = _Lookups()
         #: Whether each candidate key of this batch is held by a paper (case ignored).
         self.taken_keys: dict[str, bool] = {}
+        #: The keys of the papers this batch added, as SQLite's NOCASE compares them: the
+        #: index may not hold them yet when `taken_keys` is asked.
+        self.batch_paper_keys: set[str] = set()
 
     def run(self, records: Iterable[Prepared | Problem]) -> None:
         batch: list[Prepared | Problem] = []
@@ -239,6 +244,7 @@ class _SourceSync:
             paper_id = self.writer.find_authorless(record.normalised_title)
         if paper_id is None:
             self.pending.add_paper(self._next_paper_id(), record, key, self.lookups)
+            self.batch_paper_keys.add(key.translate(_ASCII_LOWER))
             return
         self._touch(paper_id)
         self._insert_record(record, key, paper_id)
@@ -251,6 +257,7 @@ class _SourceSync:
         paper_id = self.writer.find_same_paper(paper)
         if paper_id is None:
             paper_id = self.writer.insert_paper(paper)
+            self.batch_paper_keys.add(key.translate(_ASCII_LOWER))
             self.lookups.add(paper_id, record)
             self.pending.next_id = None
         else:
@@ -305,6 +312,7 @@ class _SourceSync:
             for i in range(count)
         ]
         self.taken_keys = dict.fromkeys(candidates, False)
+        self.batch_paper_keys.clear()
         if candidates:
             for (key,) in self.conn.execute(
                 "SELECT value FROM json_each(?) WHERE EXISTS"
@@ -320,6 +328,8 @@ class _SourceSync:
             return True
         if key in self.existing:
             return False
+        if key.translate(_ASCII_LOWER) in self.batch_paper_keys:
+            return True
         known = self.taken_keys.get(key)
         return self.writer.key_is_taken(key) if known is None else known
 

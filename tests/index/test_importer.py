@@ -342,3 +342,24 @@ def test_reimport_in_batches_updates_moves_and_drops(
         h.key != "k5" for h in search(index.conn, "number 5").hits
     )
     assert stats(index.conn, index.path).papers == 7
+
+
+def test_a_generated_key_avoids_a_key_of_the_same_batch_in_another_case(
+    tmp_path: Path, index: Index
+) -> None:
+    def item(title: str, **extra: object) -> dict[str, object]:
+        return {
+            "type": "article-journal",
+            "title": title,
+            "author": [{"family": "Smith", "given": "Ann"}],
+            "issued": {"date-parts": [[2020]]},
+            **extra,
+        }
+
+    library = tmp_path / "library.json"
+    library.write_text(
+        json.dumps([item("Deep Things Known", id="Smith2020Deep"), item("Deep Other Things")])
+    )
+    report = add_source(index, library, "csl-json")
+    assert (report.added, report.problems) == (2, [])
+    assert keys_in(index) == {"Smith2020Deep", "smith2020deepa"}
