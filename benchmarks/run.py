@@ -376,7 +376,8 @@ def write_import_results(path: Path, command: str, rows: list[dict[str, object]]
         "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on: {machine()}. "
         f"Reproduce: `{command}`. One `paper-ls add` process with its two worker processes; "
-        "`CPU s` is theirs together (user + system). The machine is shared with other jobs: "
+        "`CPU s` is theirs together (user + system), `peak RSS` the largest one's. The machine "
+        "is shared with other jobs: "
         "`load` is the 1-minute load average before and after each import (2 cores), and wall "
         "times under a load above 2 are upper bounds.",
         "",
