@@ -157,7 +157,6 @@ class _SourceSync:
         report: ImportReport,
         progress: Progress | None = None,
         expected: int | None = None,
-        path: str = "",
     ) -> None:
         self.writer = writer
         self.progress = progress
@@ -165,7 +164,6 @@ class _SourceSync:
         self.conn = writer.conn
         self.source_id = source_id
         self.report = report
-        self.path = path
         self.touched: set[int] = set()
         self.existing = {
             key: (int(rid), int(pid), int(digest), line)
@@ -386,7 +384,8 @@ class _Lookups:
 def _papers_where(
     conn: sqlite3.Connection, column: str, values: list[str] | list[int]
 ) -> list[tuple[int, str, Any]]:
-    """(id, title, value) of the papers whose `column` is one of `values`, by id."""
+    """(id, title, value) of the papers whose `column` is one of `values`, by id (the
+    DOI and arXiv indexes hold only non-empty values, hence `!= ''`)."""
     if not values:
         return []
     rows = conn.execute(
