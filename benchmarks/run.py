@@ -54,6 +54,13 @@ class ReplayResult:
 
 def run_measured(args: list[str]) -> tuple[float, float, str]:
     """Run a child process; return wall seconds, its peak RSS in MB, and its stdout."""
+    elapsed, rss, _, out = run_measured_cpu(args)
+    return elapsed, rss, out
+
+
+def run_measured_cpu(args: list[str]) -> tuple[float, float, float, str]:
+    """`run_measured`, with the CPU seconds (user + system) of the child and the workers it
+    waited for: on a machine shared with other jobs, wall time alone says little."""
     started = time.perf_counter()
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, cwd=ROOT)
     out = proc.stdout.read() if proc.stdout else ""
@@ -61,12 +68,13 @@ def run_measured(args: list[str]) -> tuple[float, float, str]:
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"benchmark step failed: {' '.join(args)}")
-    return elapsed, usage.ru_maxrss / 1024, out
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out
 
 
-def corpus(work: Path, size: int) -> tuple[Path, Path]:
-    bib = work / f"corpus-{size}.bib"
-    queries = work / f"queries-{size}.json"
+def corpus(work: Path, size: int, fmt: str = "bib") -> tuple[Path, Path]:
+    suffix = "" if fmt == "bib" else f"-{fmt}"
+    bib = work / f"corpus-{size}.{fmt}"
+    queries = work / f"queries-{size}{suffix}.json"
     if not bib.exists() or not queries.exists():
         work.mkdir(parents=True, exist_ok=True)
         subprocess.run(
@@ -74,7 +82,7 @@ def corpus(work: Path, size: int) -> tuple[Path, Path]:
                 sys.executable,
                 str(HERE / "generate.py"),
                 "--format",
-                "bib",
+                fmt,
                 "--count",
                 str(size),
                 "--seed",
@@ -319,6 +327,80 @@ def write_results(
     path.write_text("\n".join(lines) + _kept_sections(path))
 
 
+def measure_imports(work: Path, sizes: list[int]) -> list[dict[str, object]]:
+    """Import each size as BibTeX and as arXiv-style JSON lines, each in a fresh index."""
+    rows: list[dict[str, object]] = []
+    for size in sizes:
+        for fmt in ("bib", "jsonl"):
+            source, _ = corpus(work, size, fmt)
+            index = work / f"index-import-{size}-{fmt}.sqlite3"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{index}{suffix}").unlink(missing_ok=True)
+            load = os.getloadavg()[0]
+            seconds, rss, cpu, _ = run_measured_cpu(
+                [sys.executable, "-m", "paper_ls", "--index", str(index), "add", str(source)]
+            )
+            with sqlite3.connect(index) as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw_mb = source.stat().st_size / 1e6
+            index_mb = index.stat().st_size / 1e6
+            rows.append(
+                {
+                    "papers": size,
+                    "format": fmt,
+                    "seconds": round(seconds, 1),
+                    "per_second": round(size / seconds),
+                    "cpu_seconds": round(cpu, 1),
+                    "peak_rss_mb": round(rss),
+                    "raw_mb": round(raw_mb, 1),
+                    "index_mb": round(index_mb, 1),
+                    "ratio": round(index_mb / raw_mb, 2),
+                    "load_before": round(load, 2),
+                    "load_after": round(os.getloadavg()[0], 2),
+                }
+            )
+            print(f"[{size:,} {fmt}] {rows[-1]}", file=sys.stderr)
+    return rows
+
+
+_IMPORT_SECTION = re.compile(
+    r"\n*<!-- import-only: start -->.*?<!-- import-only: end -->", re.DOTALL
+)
+
+
+def write_import_results(path: Path, command: str, rows: list[dict[str, object]]) -> None:
+    """Replace this mode's own section of RESULTS.md; leave every other measurement as it is."""
+    lines = [
+        "<!-- import-only: start -->",
+        "## Import only: BibTeX and arXiv-style JSON lines",
+        "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on: {machine()}. "
+        f"Reproduce: `{command}`. One `paper-ls add` process with its two worker processes; "
+        "`CPU s` is theirs together (user + system), `peak RSS` the largest one's. The machine "
+        "is shared with other jobs: "
+        "`load` is the 1-minute load average before and after each import (2 cores), and wall "
+        "times under a load above 2 are upper bounds.",
+        "",
+        "| papers | format | seconds | papers/s | CPU s | peak RSS MB | raw MB | index MB "
+        "| index/raw | load |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['papers']:,} | {r['format']} | {r['seconds']} | {r['per_second']:,} | "
+            f"{r['cpu_seconds']} | {r['peak_rss_mb']} | {r['raw_mb']} | {r['index_mb']} | "
+            f"{r['ratio']} | {r['load_before']} → {r['load_after']} |"
+        )
+    lines.append("<!-- import-only: end -->")
+    section = "\n".join(lines)
+    text = path.read_text() if path.exists() else "# Benchmark results\n"
+    if _IMPORT_SECTION.search(text):
+        text = _IMPORT_SECTION.sub(lambda _: "\n\n" + section, text)
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command")
@@ -328,9 +410,20 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--work", type=Path, default=DEFAULT_WORK)
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument(
+        "--import-only",
+        action="store_true",
+        help="measure only imports, of BibTeX and of JSON lines, into their own section",
+    )
     args = parser.parse_args()
     if args.command == "replay":
         json.dump(replay(args.index, args.queries), sys.stdout)
+        return
+    if args.import_only:
+        rows = measure_imports(args.work, [int(s) for s in args.sizes.split(",")])
+        command = f"python benchmarks/run.py --import-only --sizes {args.sizes}"
+        write_import_results(args.out, command, rows)
+        print(f"wrote {args.out}", file=sys.stderr)
         return
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):

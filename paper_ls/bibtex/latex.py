@@ -23,6 +23,7 @@ of swallowing it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -39,7 +40,7 @@ from pylatexenc.macrospec import MacroSpec, MacroStandardArgsParser, ParsedMacro
 
 from paper_ls.bibtex.parse import braces_balance
 
-__all__ = ["fold", "latex_to_markdown", "latex_to_text"]
+__all__ = ["fold", "latex_to_markdown", "latex_to_text", "latex_to_text_recent"]
 
 
 # --------------------------------------------------------------------------- fast path
@@ -411,6 +412,13 @@ def latex_to_text(value: str) -> str:
     if text is None:
         text = _parsed_text(value)
     return _collapse(text)
+
+
+@functools.lru_cache(maxsize=16)
+def latex_to_text_recent(value: str) -> str:
+    """`latex_to_text`, remembered for the last few values: a record's title and abstract
+    are decoded when they are read and again when the index checks what it must store."""
+    return latex_to_text(value)
 
 
 def _parsed_text(value: str) -> str:

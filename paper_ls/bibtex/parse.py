@@ -283,9 +283,29 @@ def collect_strings(text: str, strings: dict[str, str]) -> None:
     """Add the `@string` macros defined in `text` to `strings`, in order."""
     from bibtexparser import model as bibmodel
 
-    for block in _split_blocks(text).blocks:
+    blocks = _string_blocks(text)
+    for block in _split_blocks(text if blocks is None else "\n".join(blocks)).blocks:
         if isinstance(block, bibmodel.String):
             strings[block.key.lower()] = resolve_value(str(block.value), strings)
+
+
+#: An `@string` that opens a line: bibtexparser starts a block there whatever came before.
+_STRING_AT_LINE_START = re.compile(r"^[ \t]*@string[ \t]*[{(]", re.IGNORECASE | re.MULTILINE)
+_LINE_START_BLOCK = re.compile(r"^[ \t]*@\w*[ \t]*[{(]", re.MULTILINE)
+
+
+def _string_blocks(text: str) -> list[str] | None:
+    """The text of each `@string` block, up to the next block: all that bibtexparser needs
+    to read of a chunk of thousands of entries to find its macros. None when an `@string`
+    does not open its line, and only reading the whole text can tell what it is."""
+    starts = [m.start() for m in _STRING_AT_LINE_START.finditer(text)]
+    if len(starts) != len(_DEFINES_STRING.findall(text)):
+        return None
+    blocks = []
+    for start in starts:
+        following = _LINE_START_BLOCK.search(text, start + 1)
+        blocks.append(text[start : following.start() if following else len(text)])
+    return blocks
 
 
 def _resolve_entry(block: bibmodel.Entry, strings: dict[str, str], start: int) -> RawEntry:
@@ -477,23 +497,14 @@ def split_names(value: str) -> list[str]:
     if "{" not in value:
         return [n.strip() for n in _AND.split(value) if n.strip()]
     names: list[str] = []
-    depth = 0
     start = 0
-    lowered = value.lower()
-    i = 0
-    while i < len(value):
-        char = value[i]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif depth == 0 and char.isspace():
-            match = _AND.match(lowered, i)
-            if match:
-                names.append(value[start:i].strip())
-                start = i = match.end()
-                continue
-        i += 1
+    for match in _AND.finditer(value):
+        # A separator is whitespace, `and`, whitespace: it never contains a brace, so the
+        # depth before it is the depth all through it.
+        at = match.start()
+        if value.count("{", 0, at) == value.count("}", 0, at):
+            names.append(value[start:at].strip())
+            start = match.end()
     names.append(value[start:].strip())
     return [n for n in names if n]
 

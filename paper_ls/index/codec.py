@@ -11,7 +11,7 @@ import json
 import zlib
 from typing import Any
 
-from paper_ls.bibtex.latex import latex_to_text
+from paper_ls.bibtex.latex import latex_to_text, latex_to_text_recent
 from paper_ls.model import Paper, Person, Provenance
 
 _SAME = 0  # marker: the decoded value equals the raw field of the same name
@@ -55,7 +55,9 @@ def encode(paper: Paper) -> bytes:
     return EncodedRecord(paper).blob()
 
 
-def decode(blob: bytes, provenance: Provenance | None = None) -> Paper:
+def decode(blob: bytes, provenance: Provenance | None = None, key: str = "") -> Paper:
+    """The record stored as `blob`; `key` is its `records.key`, for a record whose key the
+    index generated (such a blob leaves it out: see `_dumps`)."""
     decompressor = zlib.decompressobj(zdict=_ZDICT)
     raw = decompressor.decompress(blob) + decompressor.flush()
     data: dict[str, Any] = json.loads(raw.decode("utf-8"))
@@ -74,7 +76,7 @@ def decode(blob: bytes, provenance: Provenance | None = None) -> Paper:
     names = _raw_names(fields)
 
     return Paper(
-        key=data["k"],
+        key=data.get("k") or key,
         entry_type=data["t"],
         title=text("ti", "title"),
         authors=[
@@ -99,8 +101,13 @@ def stable_hash(text: str) -> int:
 
 
 def _dumps(paper: Paper) -> str:
+    """The record as JSON. A key the source gave is part of it; a record without one (its key
+    is generated when it is imported, and lives in `records.key`) is encoded without, so
+    that it can be encoded before the importer knows which suffix its key gets."""
     fields = paper.fields
-    data: dict[str, Any] = {"k": paper.key, "t": paper.entry_type, "f": fields}
+    data: dict[str, Any] = {"t": paper.entry_type, "f": fields}
+    if paper.key:
+        data["k"] = paper.key
     for name, field_name, text in (
         ("ti", "title", paper.title),
         ("ab", "abstract", paper.abstract),
@@ -131,7 +138,7 @@ def _marker(raw: str, decoded: str) -> object:
         return _SAME
     if " ".join(raw.split()) == decoded:
         return _COLLAPSED
-    if latex_to_text(raw) == decoded:
+    if latex_to_text_recent(raw) == decoded:
         return _DECODED
     return decoded
 

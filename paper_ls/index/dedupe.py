@@ -20,7 +20,11 @@ _TITLES_AGREE = 80.0
 
 
 def title_hash(title: str, year: int | None) -> int:
-    return stable_hash(f"{normalise_title(title)}|{year or ''}")
+    return title_hash_of_normalised(normalise_title(title), year)
+
+
+def title_hash_of_normalised(normalised: str, year: int | None) -> int:
+    return stable_hash(f"{normalised}|{year or ''}")
 
 
 def normalise_title(title: str) -> str:

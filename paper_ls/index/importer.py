@@ -6,25 +6,31 @@ entries are rewritten and a file that has not changed on disk is not even read.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from paper_ls.errors import SourceError
-from paper_ls.index import codec
-from paper_ls.index.keys import generate_key
+from paper_ls.index.dedupe import normalise_title, titles_agree
+from paper_ls.index.keys import generate_key_from, suffix_at
+from paper_ls.index.prepare import Prepared, prepare
 from paper_ls.index.store import Index
-from paper_ls.index.writer import PaperWriter
-from paper_ls.model import Paper
+from paper_ls.index.writer import (
+    MIN_TITLE_FOR_DEDUPE,
+    PAPER_COLUMNS,
+    PaperWriter,
+    year_text,
+)
 from paper_ls.sources import (
     Problem,
     ReadOptions,
-    Record,
     companion_files,
     detect_format,
-    reader_for,
+    mapped_reader_for,
     reading,
 )
 
@@ -33,6 +39,12 @@ from paper_ls.sources import (
 Progress = Callable[[int, int | None], None]
 #: Records between two progress calls: often enough for a live count, rare enough to be free.
 PROGRESS_EVERY = 1000
+#: Records written together: enough that a batch's lookups and inserts cost little per
+#: record, few enough that a batch of abstracts stays a few megabytes.
+BATCH = 2000
+_MARKS = ",".join("?" * 12)
+#: Lowercase as SQLite's NOCASE does: ASCII letters only.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 @dataclass(slots=True)
@@ -85,11 +97,12 @@ def add_source(
     if row and not force and (row[1], row[2], row[3]) == (stat.size, stat.mtime_ns, kind):
         report.skipped = True
         return report
-    read = reader_for(kind, options)
+    read = mapped_reader_for(kind, options)
     with index.transaction() as conn:
         source_id = _upsert_source(conn, str(path), kind, stat)
         expected = int(row[4]) + int(row[5]) if row else None
-        _SourceSync(PaperWriter(conn), source_id, report, progress, expected).run(read(path))
+        sync = _SourceSync(PaperWriter(conn), source_id, report, progress, expected)
+        sync.run(read(path, prepare))
         conn.execute(
             "UPDATE sources SET entry_count = ?, problem_count = ?, read_at = ? WHERE id = ?",
             (report.entries, len(report.problems), _now(), source_id),
@@ -128,7 +141,14 @@ def list_sources(index: Index) -> list[SourceInfo]:
 
 
 class _SourceSync:
-    """One pass over a source's records against what the index holds for it."""
+    """One pass over a source's records against what the index holds for it.
+
+    Records are taken in batches: the lookups a batch needs (generated keys, DOIs, arXiv
+    ids, titles) are one query each, and the papers it adds are inserted with
+    `executemany`. Anything rarer than "a new paper" (a record joining a known paper, one
+    without authors, a changed record) is written at once, in file order, after what the
+    batch collected so far, so the result is the one record-by-record import would give.
+    """
 
     def __init__(
         self,
@@ -154,62 +174,120 @@ class _SourceSync:
         }
         self.seen: set[str] = set()
         self.key_skips: dict[str, int] = {}
+        self.pending = _Pending()
+        self.lookups = _Lookups()
+        #: Whether each candidate key of this batch is held by a paper (case ignored).
+        self.taken_keys: dict[str, bool] = {}
+        #: The keys of the papers this batch added, as SQLite's NOCASE compares them: the
+        #: index may not hold them yet when `taken_keys` is asked.
+        self.batch_paper_keys: set[str] = set()
 
-    def run(self, records: Iterable[Record]) -> None:
+    def run(self, records: Iterable[Prepared | Problem]) -> None:
+        batch: list[Prepared | Problem] = []
         for count, record in enumerate(records, 1):
-            if isinstance(record, Problem):
-                self.report.problems.append(record)
-            else:
-                self._take(record)
+            batch.append(record)
+            if len(batch) >= BATCH:
+                self._take_batch(batch)
+                batch = []
             if self.progress is not None and count % PROGRESS_EVERY == 0:
                 self.progress(count, self.expected)
+        self._take_batch(batch)
         self._drop_unseen()
         for pid in self.touched:
             self.writer.rebuild(pid)
         self.writer.flush_terms()
 
-    def _take(self, paper: Paper) -> None:
-        if not paper.key:
-            paper.key = generate_key(paper, self._key_is_taken, self.key_skips)
-        if paper.key in self.seen:
-            line = paper.provenance.line if paper.provenance else None
+    def _take_batch(self, batch: list[Prepared | Problem]) -> None:
+        self._look_up_keys([r for r in batch if isinstance(r, Prepared) and not r.key])
+        self.lookups = _Lookups.of(
+            self.conn, [r for r in batch if isinstance(r, Prepared) and r.key not in self.existing]
+        )
+        for record in batch:
+            if isinstance(record, Problem):
+                self.report.problems.append(record)
+            else:
+                self._take(record)
+        self._flush()
+
+    def _take(self, record: Prepared) -> None:
+        key = record.key or generate_key_from(record.base_key, self._key_is_taken, self.key_skips)
+        if key in self.seen:
             self.report.problems.append(
-                Problem(self.report.source, line, f"duplicate key '{paper.key}'; skipped")
+                Problem(self.report.source, record.line, f"duplicate key '{key}'; skipped")
             )
             return
-        self.seen.add(paper.key)
-        encoded = codec.EncodedRecord(paper)
-        line = paper.provenance.line if paper.provenance else None
-        known = self.existing.get(paper.key)
+        self.seen.add(key)
+        known = self.existing.get(key)
         if known is None:
-            self._add(paper, encoded, line)
-        elif known[2] == encoded.digest:
+            self._add(record, key)
+        elif known[2] == record.digest:
             self.report.unchanged += 1
-            if known[3] != line:
-                self.conn.execute("UPDATE records SET line = ? WHERE id = ?", (line, known[0]))
+            if known[3] != record.line:
+                self.pending.lines.append((record.line, known[0]))
         else:
             self._touch(known[1])
             self.conn.execute(
                 "UPDATE records SET data = ?, digest = ?, line = ? WHERE id = ?",
-                (encoded.blob(), encoded.digest, line, known[0]),
+                (record.blob, record.digest, record.line, known[0]),
             )
             self.report.updated += 1
 
-    def _add(self, paper: Paper, encoded: codec.EncodedRecord, line: int | None) -> None:
+    def _add(self, record: Prepared, key: str) -> None:
+        self.report.added += 1
+        if not record.authors or not record.families:
+            self._add_one_by_one(record, key)
+            return
+        paper_id = self.lookups.same_paper(record)
+        if paper_id is None and len(record.normalised_title) >= MIN_TITLE_FOR_DEDUPE:
+            paper_id = self.writer.find_authorless(record.normalised_title)
+        if paper_id is None:
+            self.pending.add_paper(self._next_paper_id(), record, key, self.lookups)
+            self.batch_paper_keys.add(key.translate(_ASCII_LOWER))
+            return
+        self._touch(paper_id)
+        self._insert_record(record, key, paper_id)
+
+    def _add_one_by_one(self, record: Prepared, key: str) -> None:
+        """A record without authors: matched by title alone, through the FTS table, which
+        must therefore hold everything added before it."""
+        self._flush()
+        paper = record.paper(key=key)
         paper_id = self.writer.find_same_paper(paper)
         if paper_id is None:
             paper_id = self.writer.insert_paper(paper)
+            self.batch_paper_keys.add(key.translate(_ASCII_LOWER))
+            self.lookups.add(paper_id, record)
+            self.pending.next_id = None
         else:
             self._touch(paper_id)
+        self._insert_record(record, key, paper_id)
+
+    def _insert_record(self, record: Prepared, key: str, paper_id: int) -> None:
+        if self.pending.holds(paper_id):  # its first record must keep the smaller id
+            self._flush()
         self.conn.execute(
             "INSERT INTO records (source_id, paper_id, key, line, digest, data)"
             " VALUES (?,?,?,?,?,?)",
-            (self.source_id, paper_id, paper.key, line, encoded.digest, encoded.blob()),
+            (self.source_id, paper_id, key, record.line, record.digest, record.blob),
         )
-        self.report.added += 1
+
+    def _next_paper_id(self) -> int:
+        """Ids as SQLite would give them (the largest plus one), known before the insert so
+        that a later record of the batch can be matched to a paper not yet written."""
+        if self.pending.next_id is None:
+            row = self.conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()
+            self.pending.next_id = int(row[0])
+        paper_id = self.pending.next_id
+        self.pending.next_id += 1
+        return paper_id
+
+    def _flush(self) -> None:
+        self.pending.write(self.conn, self.source_id, self.writer.new_terms)
 
     def _touch(self, paper_id: int) -> None:
         if paper_id not in self.touched:
+            if self.pending.holds(paper_id):
+                self._flush()
             self.writer.unindex(paper_id)
             self.touched.add(paper_id)
 
@@ -220,12 +298,156 @@ class _SourceSync:
                 self.conn.execute("DELETE FROM records WHERE id = ?", (record_id,))
                 self.report.removed += 1
 
+    def _look_up_keys(self, records: list[Prepared]) -> None:
+        """Ask the index in one query about the keys this batch will most likely try:
+        for each base, the next suffixes, one per record of the batch that has it."""
+        wanted: dict[str, int] = {}
+        for record in records:
+            wanted[record.base_key] = wanted.get(record.base_key, 0) + 1
+        candidates = [
+            base + suffix_at(self.key_skips.get(base, 0) + i)
+            for base, count in wanted.items()
+            for i in range(count)
+        ]
+        self.taken_keys = dict.fromkeys(candidates, False)
+        self.batch_paper_keys.clear()
+        if candidates:
+            for (key,) in self.conn.execute(
+                "SELECT value FROM json_each(?) WHERE EXISTS"
+                " (SELECT 1 FROM papers WHERE key = value COLLATE NOCASE)",
+                (json.dumps(candidates),),
+            ):
+                self.taken_keys[key] = True
+
     def _key_is_taken(self, key: str) -> bool:
         """Free if this source held it before: a generated key then stays the same on
         re-import (records come in file order), so an unchanged record stays unchanged."""
         if key in self.seen:
             return True
-        return key not in self.existing and self.writer.key_is_taken(key)
+        if key in self.existing:
+            return False
+        if key.translate(_ASCII_LOWER) in self.batch_paper_keys:
+            return True
+        known = self.taken_keys.get(key)
+        return self.writer.key_is_taken(key) if known is None else known
+
+
+class _Lookups:
+    """The papers a batch's new records may be the same as, by DOI, arXiv id and title
+    hash: those in the index when the batch began, then those the batch added, in id order
+    (the order `PaperWriter.find_same_paper` sees them in)."""
+
+    def __init__(self) -> None:
+        self.by_doi: dict[str, list[tuple[int, str]]] = {}
+        self.by_arxiv: dict[str, list[tuple[int, str]]] = {}
+        self.by_hash: dict[int, list[tuple[int, str]]] = {}
+
+    @classmethod
+    def of(cls, conn: sqlite3.Connection, records: list[Prepared]) -> _Lookups:
+        lookups = cls()
+        dois = [r.doi for r in records if r.doi]
+        arxivs = [r.arxiv for r in records if r.arxiv]
+        hashes = [r.title_hash for r in records if len(r.normalised_title) >= MIN_TITLE_FOR_DEDUPE]
+        for pid, title, doi in _papers_where(conn, "doi", dois):
+            lookups.by_doi.setdefault(doi, []).append((pid, title))
+        for pid, title, arxiv in _papers_where(conn, "arxiv", arxivs):
+            lookups.by_arxiv.setdefault(arxiv, []).append((pid, title))
+        for pid, title, value in _papers_where(conn, "title_hash", hashes):
+            lookups.by_hash.setdefault(value, []).append((pid, title))
+        return lookups
+
+    def add(self, paper_id: int, record: Prepared) -> None:
+        if record.doi:
+            self.by_doi.setdefault(record.doi, []).append((paper_id, record.title))
+        if record.arxiv:
+            self.by_arxiv.setdefault(record.arxiv, []).append((paper_id, record.title))
+        self.by_hash.setdefault(record.title_hash, []).append((paper_id, record.title))
+
+    def same_paper(self, record: Prepared) -> int | None:
+        """`PaperWriter.find_same_paper` for a record with authors, up to the authorless
+        papers (which the writer looks up)."""
+        if record.doi or record.arxiv:
+            candidates = [
+                *(self.by_doi.get(record.doi, []) if record.doi else []),
+                *(self.by_arxiv.get(record.arxiv, []) if record.arxiv else []),
+            ]
+            for pid, title in candidates:
+                if titles_agree(title, record.title):
+                    return pid
+        if len(record.normalised_title) >= MIN_TITLE_FOR_DEDUPE:
+            for pid, title in self.by_hash.get(record.title_hash, []):
+                if normalise_title(title) == record.normalised_title:
+                    return pid
+        return None
+
+
+def _papers_where(
+    conn: sqlite3.Connection, column: str, values: list[str] | list[int]
+) -> list[tuple[int, str, Any]]:
+    """(id, title, value) of the papers whose `column` is one of `values`, by id (the
+    DOI and arXiv indexes hold only non-empty values, hence `!= ''`)."""
+    if not values:
+        return []
+    rows = conn.execute(
+        f"SELECT id, title, {column} FROM papers INDEXED BY papers_{column}"
+        f" WHERE {column} IN (SELECT value FROM json_each(?)) AND {column} != '' ORDER BY id",
+        (json.dumps(values),),
+    )
+    return [(int(pid), str(title), value) for pid, title, value in rows]
+
+
+class _Pending:
+    """New papers (each with its one record) not written yet, and line-number updates."""
+
+    def __init__(self) -> None:
+        self.papers: list[tuple[object, ...]] = []
+        self.records: list[tuple[object, ...]] = []
+        self.meta: list[tuple[object, ...]] = []
+        self.abstracts: list[tuple[int, str]] = []
+        self.terms: list[str] = []
+        self.lines: list[tuple[int | None, int]] = []
+        #: The id the next new paper gets; None when it must be asked of SQLite.
+        self.next_id: int | None = None
+        #: The id of the first paper not written yet.
+        self.first_id: int | None = None
+
+    def add_paper(self, paper_id: int, record: Prepared, key: str, lookups: _Lookups) -> None:
+        if self.first_id is None:
+            self.first_id = paper_id
+        self.papers.append((paper_id, *record.paper_row(key)))
+        self.records.append((paper_id, key, record.line, record.digest, record.blob))
+        self.meta.append((paper_id, record.title, record.authors_text, year_text(record.year)))
+        if record.abstract:
+            self.abstracts.append((paper_id, record.abstract))
+        self.terms.append(record.terms)
+        lookups.add(paper_id, record)
+
+    def holds(self, paper_id: int) -> bool:
+        return self.first_id is not None and paper_id >= self.first_id
+
+    def write(self, conn: sqlite3.Connection, source_id: int, terms: set[str]) -> None:
+        if self.papers:
+            conn.executemany(
+                f"INSERT INTO papers (id, {PAPER_COLUMNS}) VALUES ({_MARKS})", self.papers
+            )
+            conn.executemany(
+                "INSERT INTO records (source_id, paper_id, key, line, digest, data)"
+                f" VALUES ({source_id},?,?,?,?,?)",
+                self.records,
+            )
+            conn.executemany(
+                "INSERT INTO fts_meta (rowid, title, authors, year) VALUES (?,?,?,?)", self.meta
+            )
+            conn.executemany(
+                "INSERT INTO fts_abstract (rowid, abstract) VALUES (?, ?)", self.abstracts
+            )
+            for words in self.terms:
+                terms.update(words.split())
+        if self.lines:
+            conn.executemany("UPDATE records SET line = ? WHERE id = ?", self.lines)
+        for rows in (self.papers, self.records, self.meta, self.abstracts, self.terms, self.lines):
+            rows.clear()
+        self.first_id = None
 
 
 @dataclass(frozen=True, slots=True)

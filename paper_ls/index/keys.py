@@ -60,7 +60,13 @@ def generate_key(
     keys only ever grow (one import): a snapshot with thousands of `wang2020deep` papers must
     not probe every earlier suffix again for each of them.
     """
-    base = base_key(paper)
+    return generate_key_from(base_key(paper), is_taken, skip)
+
+
+def generate_key_from(
+    base: str, is_taken: Callable[[str], bool], skip: dict[str, int] | None = None
+) -> str:
+    """`generate_key` for a paper whose `base_key` is `base`."""
     tried = skip.get(base, 0) if skip is not None else 0
     while True:
         candidate = base + suffix_at(tried)
@@ -72,15 +78,21 @@ def generate_key(
 
 
 def base_key(paper: Paper) -> str:
-    family_words = fold(paper.first_author_family()).split()
+    return base_key_of(
+        fold(paper.first_author_family()).split(), paper.year, fold(paper.title).split()
+    )
+
+
+def base_key_of(family_words: list[str], year: int | None, title_words: list[str]) -> str:
+    """`base_key` from the folded words of the first family name and of the title."""
     family = family_words[-1] if family_words else ""
-    year = str(paper.year) if paper.year else ""
-    words = significant_words(paper.title)
+    year_text = str(year) if year else ""
+    words = _significant(title_words)
     word = words[0] if words else ""
     if family:
-        return f"{family}{year}{word}"
-    if year:
-        return f"{word}{year}" if word else f"paper{year}"
+        return f"{family}{year_text}{word}"
+    if year_text:
+        return f"{word}{year_text}" if word else f"paper{year_text}"
     # Neither authors nor year (a copied listing): two title words tell papers apart.
     return "".join(words[:2]) or "paper"
 
@@ -93,7 +105,11 @@ def first_significant_word(title: str) -> str:
 def significant_words(title: str) -> list[str]:
     """Title words that say something: no stopwords, and no bare numbers ("4+3 Phases")
     unless the title has nothing else, since a key should not start with a digit."""
-    words = [w for w in fold(title).split() if w not in _STOPWORDS]
+    return _significant(fold(title).split())
+
+
+def _significant(folded: list[str]) -> list[str]:
+    words = [w for w in folded if w not in _STOPWORDS]
     worded = [w for w in words if not w.isdigit()]
     return worded or words
 
@@ -104,6 +120,8 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 def suffix_at(n: int) -> str:
     """The n-th of '', 'a'..'z', 'aa'..'zz', 'aaa'...: computed, not counted to, so that
     the 20,000th `smith2021structure` of an import costs what the second one did."""
+    if n <= len(_LETTERS):  # nearly every key: '' or one letter
+        return _LETTERS[n - 1] if n else ""
     length, first = 0, 0
     while n >= first + 26**length:
         first += 26**length

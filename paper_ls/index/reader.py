@@ -39,7 +39,8 @@ def load_paper(conn: sqlite3.Connection, paper_id: int) -> StoredPaper | None:
     if not rows:
         return None
     records = [
-        codec.decode(data, Provenance(kind, path, line)) for data, _, line, path, kind in rows
+        codec.decode(data, Provenance(kind, path, line), key)
+        for data, key, line, path, kind in rows
     ]
     return StoredPaper(
         paper_id=paper_id,

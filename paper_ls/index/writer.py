@@ -7,6 +7,7 @@ reindex`, and the indexed text is always derived from what is stored, never from
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 
@@ -16,8 +17,13 @@ from paper_ls.index.dedupe import merge, normalise_title, title_hash, titles_agr
 from paper_ls.index.store import NAME_SEPARATOR
 from paper_ls.model import Paper
 
-_MIN_TITLE_FOR_DEDUPE = 12  # "Introduction" in two books is not one paper
+MIN_TITLE_FOR_DEDUPE = 12  # "Introduction" in two books is not one paper
+#: The columns of `papers` that `_paper_row` fills, in its order.
+PAPER_COLUMNS = (
+    "key, entry_type, title, families, givens, year, venue, doi, arxiv, has_abstract, title_hash"
+)
 _MIN_TERM_FOR_TYPOS = 5
+_TERMS_PER_QUERY = 50_000
 #: Words of a title that the FTS tokenizer splits exactly as we do.
 _ASCII_WORD = re.compile(r"[a-z0-9]+")
 _TITLE_WORDS_TO_MATCH = 8
@@ -50,7 +56,7 @@ class PaperWriter:
                 if titles_agree(title, paper.title):
                     return int(pid)
         normalised = normalise_title(paper.title)
-        if len(normalised) >= _MIN_TITLE_FOR_DEDUPE:
+        if len(normalised) >= MIN_TITLE_FOR_DEDUPE:
             for pid, title in self.conn.execute(
                 "SELECT id, title FROM papers WHERE title_hash = ?",
                 (title_hash(paper.title, paper.year),),
@@ -59,7 +65,7 @@ class PaperWriter:
                     return int(pid)
             if not paper.authors:
                 return self._find_by_title(paper.title, normalised)
-            return self._find_authorless(normalised)
+            return self.find_authorless(normalised)
         return None
 
     def _find_by_title(self, title: str, normalised: str) -> int | None:
@@ -78,7 +84,8 @@ class PaperWriter:
                 return int(pid)
         return None
 
-    def _find_authorless(self, normalised: str) -> int | None:
+    def find_authorless(self, normalised: str) -> int | None:
+        """A paper without authors (from a listing) with this normalised title."""
         if self._authorless is None:
             self._authorless = {}
             for pid, title in self.conn.execute(
@@ -106,9 +113,7 @@ class PaperWriter:
 
     def insert_paper(self, paper: Paper) -> int:
         cursor = self.conn.execute(
-            "INSERT INTO papers (key, entry_type, title, families, givens,"
-            " year, venue, doi, arxiv, has_abstract, title_hash)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO papers ({PAPER_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             _paper_row(paper),
         )
         paper_id = int(cursor.lastrowid or 0)
@@ -129,7 +134,7 @@ class PaperWriter:
         self.conn.execute(
             "INSERT INTO fts_meta (fts_meta, rowid, title, authors, year)"
             " VALUES ('delete', ?, ?, ?, ?)",
-            (paper_id, title, _joined_names(families, givens), _year_text(year)),
+            (paper_id, title, _joined_names(families, givens), year_text(year)),
         )
         if has_abstract:
             abstract = merge(self.records_of(paper_id)).abstract
@@ -155,14 +160,14 @@ class PaperWriter:
 
     def records_of(self, paper_id: int) -> list[Paper]:
         rows = self.conn.execute(
-            "SELECT data FROM records WHERE paper_id = ? ORDER BY id", (paper_id,)
+            "SELECT data, key FROM records WHERE paper_id = ? ORDER BY id", (paper_id,)
         ).fetchall()
-        return [codec.decode(blob) for (blob,) in rows]
+        return [codec.decode(blob, key=key) for blob, key in rows]
 
     def _index(self, paper_id: int, paper: Paper) -> None:
         self.conn.execute(
             "INSERT INTO fts_meta (rowid, title, authors, year) VALUES (?,?,?,?)",
-            (paper_id, paper.title, author_text(paper), _year_text(paper.year)),
+            (paper_id, paper.title, author_text(paper), year_text(paper.year)),
         )
         if paper.abstract:
             self.conn.execute(
@@ -177,12 +182,18 @@ class PaperWriter:
 
     def flush_terms(self) -> None:
         """Record new title/author words and their one-deletion variants (SymSpell style)."""
-        fresh = [
-            term
-            for term in self.new_terms
-            if self.conn.execute("INSERT OR IGNORE INTO terms (term) VALUES (?)", (term,)).rowcount
-            == 1
-        ]
+        candidates = sorted(self.new_terms)
+        known: set[str] = set()
+        for start in range(0, len(candidates), _TERMS_PER_QUERY):
+            known.update(
+                term
+                for (term,) in self.conn.execute(
+                    "SELECT term FROM terms WHERE term IN (SELECT value FROM json_each(?))",
+                    (json.dumps(candidates[start : start + _TERMS_PER_QUERY]),),
+                )
+            )
+        fresh = [term for term in candidates if term not in known]
+        self.conn.executemany("INSERT INTO terms (term) VALUES (?)", ((t,) for t in fresh))
         self.conn.executemany(
             "INSERT OR IGNORE INTO term_variants (variant, term) VALUES (?, ?)",
             (
@@ -211,7 +222,7 @@ def author_text(paper: Paper) -> str:
     return "; ".join(p.display() for p in paper.authors)
 
 
-def _year_text(year: int | None) -> str:
+def year_text(year: int | None) -> str:
     return str(year) if year else ""
 
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from paper_ls.errors import SourceError
 from paper_ls.model import Paper
@@ -42,6 +43,15 @@ class ReadOptions:
 
 Record = Paper | Problem
 Reader = Callable[[Path], Iterator[Record]]
+T = TypeVar("T")
+
+
+class MappedReader(Protocol):
+    """A reader that applies `transform` to each `Paper` where it is made: in a worker
+    process when the reader uses them, so `transform` must pickle (a module-level function).
+    """
+
+    def __call__(self, path: Path, transform: Callable[[Paper], T]) -> Iterator[T | Problem]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +64,20 @@ class Format:
     module: str
     #: Files beside the source whose changes change what it reads (`{name}` is its name).
     companions: tuple[str, ...] = ()
+
+    def mapped_reader(self, options: ReadOptions) -> MappedReader:
+        """The module's own `mapped_reader` when it has one (readers of large files)."""
+        module = importlib.import_module(f"paper_ls.sources.{self.module}")
+        make: Callable[[ReadOptions], MappedReader] | None = getattr(module, "mapped_reader", None)
+        if make is not None:
+            return make(options)
+        read = self.reader(options)
+
+        def mapped(path: Path, transform: Callable[[Paper], T]) -> Iterator[T | Problem]:
+            for record in read(path):
+                yield record if isinstance(record, Problem) else transform(record)
+
+        return mapped
 
     def reader(self, options: ReadOptions) -> Reader:
         module = importlib.import_module(f"paper_ls.sources.{self.module}")
@@ -185,9 +209,16 @@ def decode_text(data: bytes) -> str:
 
 
 def reader_for(format_name: str, options: ReadOptions | None = None) -> Reader:
+    return _format(format_name).reader(options or ReadOptions())
+
+
+def mapped_reader_for(format_name: str, options: ReadOptions | None = None) -> MappedReader:
+    return _format(format_name).mapped_reader(options or ReadOptions())
+
+
+def _format(format_name: str) -> Format:
     try:
-        fmt = FORMATS[format_name]
+        return FORMATS[format_name]
     except KeyError:
         known = ", ".join(FORMATS)
         raise SourceError(f"unknown format {format_name!r}; known formats: {known}") from None
-    return fmt.reader(options or ReadOptions())

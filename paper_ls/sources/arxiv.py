@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, TypeVar
 
-from paper_ls.bibtex.latex import latex_to_text
+from paper_ls.bibtex.latex import latex_to_text, latex_to_text_recent
 from paper_ls.model import Paper, Person, Provenance
-from paper_ls.sources import Problem, Reader, ReadOptions, Record, reading
+from paper_ls.sources import MappedReader, Problem, Reader, ReadOptions, Record, reading
 from paper_ls.sources.bibtex import normalise_doi
+from paper_ls.sources.parallel import ordered_map
 from paper_ls.sources.plain import year_in
 
 SOURCE_KIND = "arxiv"
@@ -29,34 +30,90 @@ _MATH = re.compile(r"(\$[^$]*\$)")
 _SPLIT_AUTHORS = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
 
 
+#: Snapshots larger than this are read by worker processes, in blocks of whole lines (a
+#: few blocks in flight: memory stays a few megabytes whatever the size of the file).
+PARALLEL_THRESHOLD = 32 << 20
+BLOCK_BYTES = 1 << 20
+T = TypeVar("T")
+
+
 def reader(options: ReadOptions) -> Reader:
     return read
 
 
+def mapped_reader(options: ReadOptions) -> MappedReader:
+    return read_mapped
+
+
 def read(path: Path) -> Iterator[Record]:
     """Yield a `Paper` per line, and a `Problem` (with its line number) per bad line."""
+    return read_mapped(path, _same)
+
+
+def read_mapped(path: Path, transform: Callable[[Paper], T]) -> Iterator[T | Problem]:
+    """`read`, with `transform` applied to each paper (in a worker, for a large file)."""
     name = str(path)
     with reading(path):
         handle = path.open("rb")
+        size = path.stat().st_size
     with handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield Problem(name, number, f"not a JSON object: {exc.msg}")
-                continue
-            except UnicodeDecodeError:
-                yield Problem(name, number, "not UTF-8 text")
-                continue
-            if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-                yield Problem(name, number, "not an arXiv record (no 'id')")
-                continue
-            try:
-                yield paper_from_record(data, name, number)
-            except (TypeError, ValueError, AttributeError, IndexError, KeyError) as exc:
-                yield Problem(name, number, f"malformed arXiv record ({exc})")
+        if size <= PARALLEL_THRESHOLD:
+            yield from _records(handle, 1, name, transform)
+            return
+        jobs = ((block, line, name, transform) for block, line in _blocks(handle))
+        for records in ordered_map(_read_block, jobs):
+            yield from records
+
+
+def _same(paper: Paper) -> Paper:
+    return paper
+
+
+def _blocks(handle: BinaryIO) -> Iterator[tuple[bytes, int]]:
+    """Runs of whole lines, each with the line number it starts on."""
+    pending = b""
+    line = 1
+    while data := handle.read(BLOCK_BYTES):
+        pending += data
+        cut = pending.rfind(b"\n") + 1
+        if cut == 0:
+            continue
+        block, pending = pending[:cut], pending[cut:]
+        yield block, line
+        line += block.count(b"\n")
+    if pending:
+        yield pending, line
+
+
+def _read_block(
+    block: bytes, first_line: int, name: str, transform: Callable[[Paper], T]
+) -> list[T | Problem]:
+    return list(_records(block.split(b"\n"), first_line, name, transform))
+
+
+def _records(
+    lines: Iterable[bytes], first_line: int, name: str, transform: Callable[[Paper], T]
+) -> Iterator[T | Problem]:
+    for number, line in enumerate(lines, first_line):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Problem(name, number, f"not a JSON object: {exc.msg}")
+            continue
+        except UnicodeDecodeError:
+            yield Problem(name, number, "not UTF-8 text")
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str):
+            yield Problem(name, number, "not an arXiv record (no 'id')")
+            continue
+        try:
+            paper = paper_from_record(data, name, number)
+        except (TypeError, ValueError, AttributeError, IndexError, KeyError) as exc:
+            yield Problem(name, number, f"malformed arXiv record ({exc})")
+            continue
+        yield transform(paper)
 
 
 def paper_from_record(data: dict[str, Any], path: str, line: int | None = None) -> Paper:
@@ -98,7 +155,7 @@ def _text_field(text: str, name: str, fields: dict[str, str]) -> str:
     if not _is_latex(text):
         return text
     fields[name] = bibtex_safe(text)
-    return latex_to_text(fields[name])
+    return latex_to_text_recent(fields[name])
 
 
 def _is_latex(text: str) -> bool:

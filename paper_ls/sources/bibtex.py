@@ -7,16 +7,13 @@ deciding which BibTeX/BibLaTeX field answers which question (venue, year, arXiv 
 from __future__ import annotations
 
 import codecs
-import multiprocessing
-import os
 import re
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
-from paper_ls.bibtex.latex import latex_to_text
+from paper_ls.bibtex.latex import latex_to_text, latex_to_text_recent
 from paper_ls.bibtex.parse import (
     CONTAINER_TYPES,
     ParseFailure,
@@ -32,7 +29,16 @@ from paper_ls.bibtex.parse import (
 )
 from paper_ls.errors import SourceError
 from paper_ls.model import Paper, Person, Provenance
-from paper_ls.sources import Problem, Reader, ReadOptions, Record, decode_text, reading
+from paper_ls.sources import (
+    MappedReader,
+    Problem,
+    Reader,
+    ReadOptions,
+    Record,
+    decode_text,
+    reading,
+)
+from paper_ls.sources.parallel import ordered_map
 
 SOURCE_KIND = "bibtex"
 
@@ -63,8 +69,8 @@ _LATEX_ESCAPE = re.compile(r"\\([_%&#$])")
 #: Files larger than this are parsed in chunks by worker processes (bibtexparser is pure
 #: Python, so a second core nearly halves the wall time of a large import).
 PARALLEL_THRESHOLD = 8 << 20
-_IN_FLIGHT_PER_WORKER = 2
 CHUNK_CHARS = 1 << 22
+T = TypeVar("T")
 
 
 def read(path: Path) -> Iterator[Record]:
@@ -73,11 +79,21 @@ def read(path: Path) -> Iterator[Record]:
     Small files are parsed whole; large ones stream in chunks so memory stays bounded by
     the chunk size, not the file size.
     """
+    return read_mapped(path, _same)
+
+
+def read_mapped(path: Path, transform: Callable[[Paper], T]) -> Iterator[T | Problem]:
+    """`read`, with `transform` applied to each paper (in the worker that parsed it)."""
     size = _size(path)
     if size <= PARALLEL_THRESHOLD:
-        yield from records_from_text(read_text(path), str(path))
+        for record in records_from_text(read_text(path), str(path)):
+            yield record if isinstance(record, Problem) else transform(record)
         return
-    yield from _read_large(path, detect_encoding(path))
+    yield from _read_large(path, detect_encoding(path), transform)
+
+
+def _same(paper: Paper) -> Paper:
+    return paper
 
 
 def read_text(path: Path) -> str:
@@ -121,60 +137,61 @@ def _in_file_order(
 
 
 @dataclass(slots=True)
-class _ChunkResult:
-    records: list[Record]
+class _ChunkResult(Generic[T]):
+    records: list[T | Problem]
     #: Entries with a `crossref`: mapped at the end, once every parent has been seen.
     children: list[RawEntry]
     #: Entries that may be a crossref parent.
     parents: list[RawEntry]
 
 
-def _read_chunk(text: str, first_line: int, strings: dict[str, str], path: str) -> _ChunkResult:
+def _read_chunk(
+    text: str,
+    first_line: int,
+    strings: dict[str, str],
+    path: str,
+    transform: Callable[[Paper], T],
+) -> _ChunkResult[T]:
     parsed = parse_chunk(text, first_line=first_line, strings=dict(strings))
     plain = [e for e in parsed.entries if "crossref" not in e.fields]
     return _ChunkResult(
-        records=list(_in_file_order(plain, parsed.failures, path)),
+        records=[
+            r if isinstance(r, Problem) else transform(r)
+            for r in _in_file_order(plain, parsed.failures, path)
+        ],
         children=[e for e in parsed.entries if "crossref" in e.fields],
         parents=[e for e in parsed.entries if e.entry_type in CONTAINER_TYPES],
     )
 
 
-def _read_large(path: Path, encoding: str) -> Iterator[Record]:
+def _read_large(
+    path: Path, encoding: str, transform: Callable[[Paper], T]
+) -> Iterator[T | Problem]:
     """Parse chunks in worker processes, in order, a bounded number in flight."""
-    workers = max(1, min(2, os.cpu_count() or 1))
     strings: dict[str, str] = {}
     children: list[RawEntry] = []
     parents: list[RawEntry] = []
     seen_anything = False
-    context = multiprocessing.get_context("spawn")
-    with (
-        path.open(encoding=encoding, newline="") as stream,
-        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
-    ):
-        in_flight: deque[Future[_ChunkResult]] = deque()
+
+    def jobs() -> Iterator[tuple[object, ...]]:
+        nonlocal seen_anything
         for text, first_line in iter_chunks(stream, CHUNK_CHARS):
             seen_anything = seen_anything or "@" in text
             if defines_strings(text):
                 collect_strings(text, strings)
-            in_flight.append(pool.submit(_read_chunk, text, first_line, strings, str(path)))
-            if len(in_flight) >= workers * _IN_FLIGHT_PER_WORKER:
-                yield from _drain(in_flight.popleft(), children, parents)
-        while in_flight:
-            yield from _drain(in_flight.popleft(), children, parents)
+            yield text, first_line, dict(strings), str(path), transform
+
+    with path.open(encoding=encoding, newline="") as stream:
+        result: _ChunkResult[T]
+        for result in ordered_map(_read_chunk, jobs()):
+            children.extend(result.children)
+            parents.extend(result.parents)
+            yield from result.records
     if not seen_anything:
         raise SourceError(f"{path}: not a BibTeX file (no @entries found)")
     apply_crossrefs(children, parents)
     for entry in children:
-        yield paper_from_entry(entry, str(path))
-
-
-def _drain(
-    future: Future[_ChunkResult], children: list[RawEntry], parents: list[RawEntry]
-) -> Iterator[Record]:
-    result = future.result()
-    children.extend(result.children)
-    parents.extend(result.parents)
-    yield from result.records
+        yield transform(paper_from_entry(entry, str(path)))
 
 
 def _size(path: Path) -> int:
@@ -199,11 +216,11 @@ def paper_from_entry(entry: RawEntry, path: str) -> Paper:
     return Paper(
         key=entry.key,
         entry_type=entry.entry_type,
-        title=latex_to_text(fields.get("title", "")),
+        title=latex_to_text_recent(fields.get("title", "")),
         authors=people(fields.get("author") or fields.get("editor") or ""),
         year=year_of(fields),
         venue=latex_to_text(next((fields[f] for f in _VENUE_FIELDS if f in fields), "")),
-        abstract=latex_to_text(fields.get("abstract", "")),
+        abstract=latex_to_text_recent(fields.get("abstract", "")),
         doi=normalise_doi(fields.get("doi", "")),
         arxiv=arxiv_id_of(fields),
         url=fields.get("url", "").strip(),
@@ -256,3 +273,7 @@ def arxiv_id_of(fields: dict[str, str]) -> str:
 def reader(options: ReadOptions) -> Reader:
     """BibTeX needs no options: everything it means is in the file."""
     return read
+
+
+def mapped_reader(options: ReadOptions) -> MappedReader:
+    return read_mapped

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from paper_ls.bibtex.parse import (
     ParsedBibliography,
     RawEntry,
+    collect_strings,
     parse_bibtex,
+    parse_chunk,
     parse_name,
     resolve_value,
     split_names,
@@ -279,6 +285,25 @@ def test_parenthesised_entries_are_read() -> None:
     assert entry.fields["title"] == "Parens (and) more"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@article{a, title={A}}\n@string{jml = {J. Mach. Learn.}}\n@article{b, journal=jml}\n"
+        "  @STRING(full = jml # { Research})\n@article{c, title={C}}\n",
+        "@article{a, note={mentions @string{x = {y}} mid-line}}\n@string{z = {w}}\n",
+        "@string{broken = {never closed}\n@string{ok = {fine}}\n@misc{m, title={M}}\n",
+        "@comment{x}\n@string{a = {1}}\n@string{a = {2}}\n",
+    ],
+)
+def test_collect_strings_reads_macros_as_the_whole_parse_does(text: str) -> None:
+    expected: dict[str, str] = {}
+    parse_chunk(text, first_line=1, strings=expected, fast=False)
+    found: dict[str, str] = {}
+    collect_strings(text, found)
+    assert found == expected
+    assert found  # every case defines at least one macro
+
+
 # --- names -------------------------------------------------------------------------------
 
 
@@ -296,6 +321,35 @@ def test_parenthesised_entries_are_read() -> None:
 )
 def test_split_names(value: str, names: list[str]) -> None:
     assert split_names(value) == names
+
+
+def _split_names_by_scanning(value: str) -> list[str]:
+    """The reference: one character at a time, tracking the brace depth."""
+    names, depth, start, i = [], 0, 0, 0
+    while i < len(value):
+        char = value[i]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif depth == 0 and char.isspace():
+            match = re.compile(r"\s+and\s+", re.IGNORECASE).match(value, i)
+            if match:
+                names.append(value[start:i].strip())
+                start = i = match.end()
+                continue
+        i += 1
+    names.append(value[start:].strip())
+    return [n for n in names if n]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "And", " and ", " ", "\n", "{", "}", "x y", ","]), max_size=14)
+)
+def test_split_names_agrees_with_a_character_scan(parts: list[str]) -> None:
+    value = "{" + "".join(parts)  # braces present: the path that tracks depth
+    assert split_names(value) == _split_names_by_scanning(value)
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Callable
@@ -226,3 +227,139 @@ def test_shared_doi_with_different_titles_is_two_papers(index: Index, write_bib:
     add_source(index, bib)
     assert stats(index.conn, index.path).papers == 2
     assert keys_in(index) == {"a", "b"}
+
+
+# --- batches: what a record sees of the records before it -------------------------------
+
+
+def arxiv_line(
+    arxiv_id: str, title: str, authors: str = "Wei Wang", doi: str = "", year: int = 2020
+) -> str:
+    return json.dumps(
+        {
+            "id": arxiv_id,
+            "authors": authors,
+            "title": title,
+            "abstract": f"About {title.lower()}.",
+            "doi": doi or None,
+            "versions": [{"version": "v1", "created": f"Mon, 6 Jan {year} 10:00:00 GMT"}],
+        }
+    )
+
+
+SNAPSHOT = [
+    arxiv_line("2001.00001", "Deep Graphs for Everyone", doi="10.1/graphs"),
+    arxiv_line("2001.00002", "Deep Graphs for Everyone, Extended", doi="10.1/graphs"),
+    arxiv_line("2001.00003", "Deep Tokens Counted Quickly"),
+    arxiv_line("2001.00004", "Deep Sparse Spectra of Graphs"),
+    arxiv_line("2001.00005", "Deep Graphs for everyone"),  # same title and year as the first
+    arxiv_line("2001.00006", "Deep Graphs for Everyone", authors=""),  # no authors: by title
+    arxiv_line("2001.00007", "Deep Learning of Many Things"),
+    arxiv_line("2001.00008", "Sparse Matrices in Practice"),
+    # No authors, another year: found only through the full-text title index.
+    arxiv_line("2001.00009", "Sparse Matrices in Practice", authors="", year=2021),
+]
+
+
+def papers_and_records(index: Index) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    papers = index.conn.execute("SELECT * FROM papers ORDER BY id").fetchall()
+    records = index.conn.execute(
+        "SELECT key, paper_id, line, digest FROM records ORDER BY key"
+    ).fetchall()
+    return papers, records
+
+
+def test_records_join_papers_added_earlier_in_the_same_batch_or_before(
+    tmp_path: Path, index: Index, write_bib: WriteBib, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("paper_ls.index.importer.BATCH", 3)
+    # A key another source holds is skipped by the generated ones.
+    add_source(index, write_bib("held.bib", "@misc{wang2020deepa, title={Held Elsewhere}}"))
+    snapshot = tmp_path / "snapshot.jsonl"
+    snapshot.write_text("\n".join(SNAPSHOT) + "\n")
+    report = add_source(index, snapshot)
+    assert (report.added, report.problems) == (9, [])
+    keys = [k for (k,) in index.conn.execute("SELECT key FROM records ORDER BY line")]
+    assert keys[1:] == [
+        "wang2020deep",
+        "wang2020deepb",
+        "wang2020deepc",
+        "wang2020deepd",
+        "wang2020deepe",
+        "deep2020",  # no authors: title word and year
+        "wang2020deepf",
+        "wang2020sparse",
+        "sparse2021",
+    ]
+    first = find_paper(index.conn, "wang2020deep")
+    assert first is not None
+    # The DOI twin (same batch), the title twin (next batch) and the authorless record
+    # (matched by title alone) are all the first paper.
+    assert sorted(Path(p.path).name for p in first.provenances) == ["snapshot.jsonl"] * 4
+    assert stats(index.conn, index.path).papers == 1 + 5
+    sparse = find_paper(index.conn, "sparse2021")
+    assert sparse is not None and sparse.keys == ["wang2020sparse", "sparse2021"]
+
+
+def test_the_batch_size_changes_nothing_in_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    snapshot = tmp_path / "snapshot.jsonl"
+    snapshot.write_text("\n".join(SNAPSHOT * 3) + "\n")  # repeated ids and titles too
+    bib = tmp_path / "refs.bib"
+    bib.write_text(TWO_ENTRIES)
+    results = []
+    for batch in (1, 2, 5, 2000):
+        monkeypatch.setattr("paper_ls.index.importer.BATCH", batch)
+        with Index.open(tmp_path / f"batch-{batch}.sqlite3") as index:
+            add_source(index, bib)
+            report = add_source(index, snapshot)
+            results.append(((report.added, len(report.problems)), papers_and_records(index)))
+    assert all(result == results[0] for result in results[1:])
+    assert results[0][0] == (27, 0)
+
+
+def test_reimport_in_batches_updates_moves_and_drops(
+    index: Index, write_bib: WriteBib, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("paper_ls.index.importer.BATCH", 2)
+    entries = [
+        f"@misc{{k{i}, title={{Title number {i} of the file}}, year=2020}}" for i in range(7)
+    ]
+    path = write_bib("refs.bib", "\n".join(entries) + "\n")
+    add_source(index, path)
+    entries[3] = entries[3].replace("number 3", "number three")
+    del entries[5]
+    entries.insert(0, "@misc{new, title={A New First Entry Here}, year=2021}")
+    path.write_text("\n".join(entries) + "\n")
+    touch_later(path)
+    report = add_source(index, path)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 5)
+    lines = dict(index.conn.execute("SELECT key, line FROM records").fetchall())
+    assert lines == {"new": 1, "k0": 2, "k1": 3, "k2": 4, "k3": 5, "k4": 6, "k6": 7}
+    assert [h.key for h in search(index.conn, "three").hits] == ["k3"]
+    assert search(index.conn, "number 5").hits == [] or all(
+        h.key != "k5" for h in search(index.conn, "number 5").hits
+    )
+    assert stats(index.conn, index.path).papers == 7
+
+
+def test_a_generated_key_avoids_a_key_of_the_same_batch_in_another_case(
+    tmp_path: Path, index: Index
+) -> None:
+    def item(title: str, **extra: object) -> dict[str, object]:
+        return {
+            "type": "article-journal",
+            "title": title,
+            "author": [{"family": "Smith", "given": "Ann"}],
+            "issued": {"date-parts": [[2020]]},
+            **extra,
+        }
+
+    library = tmp_path / "library.json"
+    library.write_text(
+        json.dumps([item("Deep Things Known", id="Smith2020Deep"), item("Deep Other Things")])
+    )
+    report = add_source(index, library, "csl-json")
+    assert (report.added, report.problems) == (2, [])
+    assert keys_in(index) == {"Smith2020Deep", "smith2020deepa"}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from paper_ls.errors import IndexStoreError
-from paper_ls.index.store import _SCHEMA, SCHEMA_VERSION, Index, _run_script
+from paper_ls.index.store import _SCHEMA, PAGE_SIZE, SCHEMA_VERSION, Index, _run_script
 
 
 def test_a_reader_never_creates_the_schema(tmp_path: Path) -> None:
@@ -96,3 +96,19 @@ def test_a_write_that_waits_too_long_fails_with_one_clear_line(tmp_path: Path) -
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_a_new_index_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    with Index.open(tmp_path / "new.sqlite3") as index:
+        assert index.conn.execute("PRAGMA page_size").fetchone()[0] == PAGE_SIZE == 8192
+    old = tmp_path / "old.sqlite3"
+    with sqlite3.connect(old) as conn:
+        conn.execute("PRAGMA page_size = 4096")
+        conn.execute("PRAGMA journal_mode = WAL")
+        _run_script(conn, _SCHEMA)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    with Index.open(old) as index:
+        assert index.conn.execute("PRAGMA page_size").fetchone()[0] == 4096
+        with index.transaction() as conn:
+            conn.execute("INSERT INTO sources (path, kind) VALUES ('x', 'bibtex')")
+        assert index.conn.execute("SELECT count(*) FROM sources").fetchone()[0] == 1

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from paper_ls.bibtex.render import render_entry
 from paper_ls.index.importer import add_source
 from paper_ls.index.reader import find_paper
@@ -151,3 +153,25 @@ def test_the_snapshot_is_streamed_not_loaded(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert count == 80
     assert peak < 3_000_000, f"peak {peak:,} bytes: the file was held in memory"
+
+
+def test_a_large_snapshot_is_read_by_workers_in_file_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from paper_ls.sources import arxiv
+
+    lines = []
+    for i in range(60):
+        lines.append(json.dumps({**PUBLISHED, "id": f"0704.{i:04d}", "title": f"Paper {i}"}))
+        if i % 17 == 3:
+            lines.append("{not json")
+        if i % 11 == 5:
+            lines.append("")
+    lines.append(json.dumps(SCHRODINGER))
+    path = write_lines(tmp_path / "snapshot.jsonl", *lines)
+    whole = list(read(path))
+    monkeypatch.setattr(arxiv, "PARALLEL_THRESHOLD", 0)
+    monkeypatch.setattr(arxiv, "BLOCK_BYTES", 700)  # a few lines per block, cut mid-line
+    assert list(read(path)) == whole
+    assert [r.line for r in whole if isinstance(r, Problem)] == [5, 25, 44, 64]
+    assert sum(isinstance(r, Paper) for r in whole) == 61
