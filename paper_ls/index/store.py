@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from paper_ls.errors import IndexStoreError
+from paper_ls.errors import IndexCorruptError, IndexStoreError
+from paper_ls.index.integrity import header_problem, is_corruption, was_an_index
 
 SCHEMA_VERSION = 2
 #: Joins the family (and given) names of a paper's authors in one column.
@@ -89,6 +90,9 @@ class Index:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self.conn = connection
+        #: The file this connection reads: another file may later take its place (a rebuilt
+        #: index moved in by `paper_ls.index.recovery`), which `replaced` notices.
+        self.identity = _identity(path)
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Index:
@@ -102,6 +106,13 @@ class Index:
             raise IndexStoreError(
                 f"cannot create the index directory {path.parent}: {exc.strerror or exc}"
             ) from exc
+        problem = header_problem(path)
+        if problem is not None:
+            if not was_an_index(path):
+                raise IndexStoreError(
+                    f"{path} is not a readable paper-ls index ({problem}); pass another --index"
+                )
+            raise IndexCorruptError(path, problem)
         try:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 5000")
@@ -122,6 +133,11 @@ class Index:
 
     def close(self) -> None:
         self.conn.close()
+
+    def replaced(self) -> bool:
+        """Whether the path now names another file than the one this connection reads (the
+        damaged index was moved aside and rebuilt, or someone put another index there)."""
+        return _identity(self.path) != self.identity
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -145,6 +161,8 @@ class Index:
         """Create or migrate the schema. A reader (`create=False`, the language server) never
         creates it: an empty file is an index another process is creating right now."""
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        # Reading the schema itself: a damaged first page fails here, not in a later search.
+        self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         if version == SCHEMA_VERSION:
             return
         if version > SCHEMA_VERSION:
@@ -177,6 +195,14 @@ class Index:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run DDL statements one by one: `executescript` would commit our transaction."""
     for statement in script.split(";\n"):
@@ -186,6 +212,8 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
 
 def translate_error(exc: sqlite3.DatabaseError, path: Path) -> IndexStoreError:
     """Turn SQLite's terse errors into one line that says what to do."""
+    if is_corruption(exc):
+        return IndexCorruptError(path, str(exc))
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         message = f"the index {path} is locked by another paper-ls process; try again shortly"
@@ -193,8 +221,6 @@ def translate_error(exc: sqlite3.DatabaseError, path: Path) -> IndexStoreError:
         message = f"the disk holding {path} is full; free some space (the index was not changed)"
     elif "unable to open" in text or "readonly" in text or "read-only" in text:
         message = f"cannot open the index {path} for writing; check its permissions or pass --index"
-    elif "not a database" in text or "malformed" in text or "corrupt" in text:
-        message = f"{path} is not a readable paper-ls index ({exc}); remove it and re-add sources"
     else:
         message = f"index error on {path}: {exc}"
     return IndexStoreError(message)
