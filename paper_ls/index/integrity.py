@@ -71,18 +71,20 @@ def header_problem(path: Path) -> str | None:
 
 def was_an_index(path: Path) -> bool:
     """Whether a file without an SQLite header was an SQLite file whose header was damaged
-    (whole pages, the first page's b-tree behind the header, or a check stamp beside it),
+    (whole pages, and zeros or the first page's b-tree where the header was; or a check
+    stamp or write-ahead log beside it),
     rather than some other file named by mistake, which must not be moved or replaced."""
     try:
         size = path.stat().st_size
         with path.open("rb") as file:
-            file.seek(_HEADER_BYTES)
-            page_type = file.read(1)
+            start = file.read(_HEADER_BYTES + 1)
     except OSError:
         return False
     if stamp_path(path).exists() or Path(f"{path}-wal").exists():
         return True
-    return size >= 512 and size % 512 == 0 and page_type in (b"\x05", b"\x0d")
+    zeroed = not any(start[:_HEADER_BYTES])
+    schema_page = start[_HEADER_BYTES:] in (b"\x05", b"\x0d")
+    return size >= 1024 and size % 512 == 0 and (zeroed or schema_page)
 
 
 def _log_is_empty(path: Path) -> bool:
@@ -93,7 +95,7 @@ def _log_is_empty(path: Path) -> bool:
         return True
 
 
-def is_corruption(exc: BaseException) -> bool:
+def is_corruption(exc: BaseException | None) -> bool:
     """Whether an SQLite error means the file is damaged (not busy, full or unreadable)."""
     if not isinstance(exc, sqlite3.DatabaseError):
         return False

@@ -156,7 +156,31 @@ def move_aside(path: Path) -> Path:
 
 def recorded_sources(path: Path) -> list[RecordedSource] | None:
     """The sources a damaged index lists, in the order they were first added; None when
-    even that table cannot be read. Opened read-only: the damaged file stays as it is."""
+    even that table cannot be read. A file whose header is gone is read with a header
+    written for it, and its own first 100 bytes are put back afterwards."""
+    found = _read_sources(path)
+    if found is not None or header_problem(path) is None:
+        return found
+    with path.open("r+b") as file:
+        original = file.read(_HEADER_BYTES)
+        try:
+            for page_size in _PAGE_SIZES:
+                header = _plain_header(file.seek(0, os.SEEK_END), page_size)
+                if header is None:
+                    continue
+                file.seek(0)
+                file.write(header)
+                file.flush()
+                found = _read_sources(path)
+                if found is not None:
+                    break
+        finally:
+            file.seek(0)
+            file.write(original)
+    return found
+
+
+def _read_sources(path: Path) -> list[RecordedSource] | None:
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -164,9 +188,35 @@ def recorded_sources(path: Path) -> list[RecordedSource] | None:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        log.info("the damaged index's sources cannot be read: %s", exc)
+        log.info("the sources of %s cannot be read: %s", path, exc)
         return None
     return [RecordedSource(Path(str(p)), str(k)) for p, k in rows if isinstance(p, str)]
+
+
+_HEADER_BYTES = 100
+#: Page sizes to try for a file whose header (which says its page size) is gone; SQLite's
+#: default, which paper-ls never changes, first.
+_PAGE_SIZES = (4096, 1024, 2048, 8192, 16384, 32768, 65536)
+
+
+def _plain_header(size: int, page_size: int) -> bytes | None:
+    """A plain SQLite header for a file of `size` bytes (rollback journal, UTF-8, schema
+    format 4, every page counted): all that reading a table with intact pages needs."""
+    if size < page_size or size % page_size:
+        return None
+    v = sqlite3.sqlite_version_info
+    header = bytearray(_HEADER_BYTES)
+    header[0:16] = b"SQLite format 3\x00"
+    header[16:18] = (1 if page_size == 65536 else page_size).to_bytes(2, "big")
+    header[18:24] = bytes([1, 1, 0, 64, 32, 32])
+    header[24:28] = (1).to_bytes(4, "big")  # change counter
+    header[28:32] = (size // page_size).to_bytes(4, "big")
+    header[40:44] = (1).to_bytes(4, "big")  # schema cookie
+    header[44:48] = (4).to_bytes(4, "big")  # schema format
+    header[56:60] = (1).to_bytes(4, "big")  # UTF-8
+    header[92:96] = (1).to_bytes(4, "big")  # valid for change counter 1
+    header[96:100] = (v[0] * 1_000_000 + v[1] * 1000 + v[2]).to_bytes(4, "big")
+    return bytes(header)
 
 
 def rebuild(

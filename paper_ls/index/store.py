@@ -92,7 +92,7 @@ class Index:
         self.conn = connection
         #: The file this connection reads: another file may later take its place (a rebuilt
         #: index moved in by `paper_ls.index.recovery`), which `replaced` notices.
-        self.identity = _identity(path)
+        self.identity = file_identity(path)
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Index:
@@ -137,7 +137,7 @@ class Index:
     def replaced(self) -> bool:
         """Whether the path now names another file than the one this connection reads (the
         damaged index was moved aside and rebuilt, or someone put another index there)."""
-        return _identity(self.path) != self.identity
+        return file_identity(self.path) != self.identity
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -195,7 +195,7 @@ class Index:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
+def file_identity(path: Path) -> tuple[int, int] | None:
     try:
         stat = path.stat()
     except OSError:

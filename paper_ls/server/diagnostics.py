@@ -36,6 +36,7 @@ from paper_ls.check import (
 from paper_ls.config import resolve_index_path
 from paper_ls.documents.model import Language, Range
 from paper_ls.documents.project import BibFile, DocumentBibliography
+from paper_ls.index.integrity import is_corruption
 
 if TYPE_CHECKING:
     from paper_ls.server.server import PaperServer
@@ -153,8 +154,12 @@ class Diagnostics:
             return
         try:
             publications = await asyncio.get_running_loop().run_in_executor(ls.parser, job)
-        except Exception:  # diagnostics must never take the server down
-            log.exception("diagnostics failed for %s", uri)
+        except Exception as exc:  # diagnostics must never take the server down
+            if is_corruption(exc):  # not served: rebuilt, then opened afresh
+                self.index_changed()
+                ls.index_damaged(str(exc))
+            else:
+                log.exception("diagnostics failed for %s", uri)
             return
         current = ls.workspace.text_documents.get(uri)
         if current is None or current.version != version:
@@ -249,6 +254,8 @@ def _open_read_only(path: Path) -> sqlite3.Connection | None:
         conn.execute("PRAGMA busy_timeout = 2000")
         conn.execute("SELECT 1 FROM papers LIMIT 1").fetchall()
     except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            raise
         log.warning("diagnostics cannot read the index %s: %s", path, exc)
         return None
     return conn

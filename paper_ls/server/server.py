@@ -33,7 +33,8 @@ from paper_ls.documents.project import (
     bibliography_for,
 )
 from paper_ls.documents.workspace import CitationIndex
-from paper_ls.errors import PaperLsError
+from paper_ls.errors import IndexCorruptError, PaperLsError
+from paper_ls.index.integrity import is_corruption
 from paper_ls.index.reader import find_paper
 from paper_ls.index.search import hit_json, search
 from paper_ls.index.store import Index
@@ -77,7 +78,7 @@ class PaperServer(LanguageServer):
         #: workspace never holds up a .bib parse or a diagnostics run.
         self.scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-scan")
         self.scanned: Future[int] | None = None
-        self.completer = completion.CompletionWorker()
+        self.completer = completion.CompletionWorker(on_damage=self.index_damaged)
 
     # --- state ---------------------------------------------------------------------------
 
@@ -88,6 +89,9 @@ class PaperServer(LanguageServer):
         A failed open is retried once the file changes (say `paper-ls add` created it while
         the editor was open), not on every request.
         """
+        if self._index is not None and self._index.replaced():  # rebuilt, or swapped
+            self._index.close()
+            self._index = None
         if self._index is None:
             path = resolve_index_path(self.settings.index)
             stamp = _file_stamp(path)
@@ -98,7 +102,29 @@ class PaperServer(LanguageServer):
                 except PaperLsError as exc:
                     self._index_failed, self.index_problem = stamp, str(exc)
                     log.warning("index not available: %s", exc)
+                    if isinstance(exc, IndexCorruptError):
+                        self.index_damaged(exc.reason)
         return self._index
+
+    def index_damaged(self, reason: str) -> None:
+        """The index turned out to be damaged: stop reading it, and have the background
+        child move it aside and rebuild it (it confirms the damage first, and says what it
+        did in one message)."""
+        log.warning("the index is damaged (%s): rebuilding it in the background", reason)
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        self._index_failed = _file_stamp(resolve_index_path(self.settings.index))
+        self.index_problem = f"the index is damaged ({reason}) and is being rebuilt"
+        self.background.repair(reason)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """A request that met a damaged index (in any feature) starts its rebuild."""
+        if isinstance(error, IndexCorruptError):
+            self.index_damaged(error.reason)
+        elif is_corruption(error) or is_corruption(error.__cause__ or error.__context__):
+            self.index_damaged(str(error))
+        super().report_server_error(error, source)
 
     def index_changed(self) -> None:
         """A background sync wrote to the index: open it if it was missing before, and

@@ -60,3 +60,10 @@ def sources_pages(path: Path) -> set[int]:
 
 def page_count(path: Path) -> int:
     return path.stat().st_size // PAGE
+
+
+def zero_start(path: Path, pages: int = 3) -> str:
+    """The first pages zeroed: header, schema and the `sources` table all gone."""
+    with path.open("r+b") as file:
+        file.write(bytes(pages * PAGE))
+    return "zeroed start"

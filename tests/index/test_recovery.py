@@ -113,11 +113,25 @@ def test_the_sources_recorded_in_the_damaged_index_are_read_again_without_a_conf
     assert contents(cli) == before
 
 
+def test_a_zeroed_header_still_leaves_the_recorded_sources_readable(
+    cli: Cli, index_path: Path, library: tuple[Path, Path]
+) -> None:
+    cli("add", str(library[0]))
+    before = contents(cli)
+    corrupt.zero_header(index_path)
+    damaged = index_path.read_bytes()
+    stats = cli("stats")
+    assert "from its recorded sources: 1 of 1 sources read" in stats.err
+    assert contents(cli) == before
+    (old,) = aside(index_path)
+    assert old.read_bytes() == damaged  # read through a header put back afterwards
+
+
 def test_with_neither_recorded_nor_configured_sources_the_message_says_to_add_them(
     cli: Cli, index_path: Path, library: tuple[Path, Path]
 ) -> None:
     cli("add", str(library[0]))
-    corrupt.zero_header(index_path)
+    corrupt.zero_start(index_path)
     stats = cli("stats", "--json")
     assert stats.code == 0
     assert "no sources were recorded or configured; add them again with 'paper-ls add'" in (
