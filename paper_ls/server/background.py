@@ -109,6 +109,10 @@ class BackgroundSync:
         folders = self.ls.workspace_folders()
         return {p for p in ours if not any(p.is_relative_to(f) for f in folders)}
 
+    def names_source(self, path: Path) -> bool:
+        """Whether the sources config lists `path` (a file the person chose to index)."""
+        return matches(path, self._patterns)
+
     def stop(self) -> None:
         """The server is shutting down: end the child (its open transaction rolls back)."""
         if self._timer is not None:
@@ -250,6 +254,7 @@ class BackgroundSync:
         if patterns == self._patterns:
             return
         self._patterns = patterns
+        self.ls.sources_listed()  # a bibliography outside the workspace may be readable now
         workspace = self.ls.client_capabilities.workspace
         watched = workspace.did_change_watched_files if workspace else None
         if watched is None or not watched.dynamic_registration:

@@ -25,12 +25,14 @@ from pygls.uris import from_fs_path
 
 from paper_ls.check import (
     NOT_IN_BIBLIOGRAPHY,
+    UNDEFINED,
     UNUSED,
     Finding,
     IndexKeys,
     bib_findings,
     citation_findings,
     missing_files,
+    refused_files,
     unused_findings,
 )
 from paper_ls.config import resolve_index_path
@@ -197,8 +199,11 @@ class Diagnostics:
         bibs = [ls.bibs.refresh(p) for p in bibliography.files]
         known = ls.citations.update(path, text, language, version or 0)
         findings = citation_findings(path, known.citations, bibs, self._index_keys())
+        if bibliography.refused:  # keys may well be defined in the file not read
+            findings = [f for f in findings if f.code not in (UNDEFINED, NOT_IN_BIBLIOGRAPHY)]
         if path == bibliography.root:
-            findings = missing_files(path, text, bibliography, bibs) + findings
+            findings = (missing_files(path, text, bibliography, bibs)
+                        + refused_files(path, text, bibliography) + findings)  # fmt: skip
         for bib in bibliography.files:
             self._groups[bib] = bibliography.files
         return [Publication(path, findings), *self._bib_publications(bibliography.files, bibs)]

@@ -31,6 +31,7 @@ from paper_ls.documents.project import (
     BibliographyCache,
     DocumentBibliography,
     bibliography_for,
+    configured_files,
 )
 from paper_ls.documents.workspace import CitationIndex
 from paper_ls.errors import IndexCorruptError, PaperLsError
@@ -135,6 +136,13 @@ class PaperServer(LanguageServer):
             if self.language(document) is not None:
                 self.diagnostics.schedule(uri)
 
+    def sources_listed(self) -> None:
+        """The sources config changed: which bibliography files may be read may have too."""
+        self.forget_bibliographies()
+        for document in list(self.workspace.text_documents.values()):
+            if self.language(document) in ("latex", "markdown"):
+                self.refresh_for(document)
+
     def apply_settings(self, raw: Any) -> None:
         updated = self.settings.merged(raw)
         if updated.index != self.settings.index:
@@ -207,13 +215,41 @@ class PaperServer(LanguageServer):
         language = self.language(document)
         if language not in ("latex", "markdown"):
             return None
-        stamp = (document.uri, document.version, self.settings.bibliography)
+        settings = self.settings
+        stamp = (document.uri, document.version, settings.bibliography,
+                 settings.read_outside_workspace)  # fmt: skip
         cached = self._bibliographies.get(document.uri)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        found = self._find_bibliography(document, language)
+        found = self._readable(self._find_bibliography(document, language))
         self._bibliographies[document.uri] = (stamp, found)
         return found
+
+    def _readable(self, bibliography: DocumentBibliography) -> DocumentBibliography:
+        """The bibliography without the files the server may not read (kept as `refused`)."""
+        if self.settings.read_outside_workspace:
+            return bibliography
+        configured = configured_files(bibliography.root, self.settings.bibliography,
+                                      self.workspace_root())  # fmt: skip
+        refused = tuple(
+            path for path in bibliography.files
+            if not (self.may_read(path, bibliography.root) or path in configured)
+        )  # fmt: skip
+        if not refused:
+            return bibliography
+        files = tuple(path for path in bibliography.files if path not in refused)
+        return replace(bibliography, files=files, refused=refused)
+
+    def may_read(self, path: Path, root_document: Path) -> bool:
+        """A bibliography file a document names is read if it lies in the workspace (or, with
+        no workspace, beside the root document), or the sources config lists it; any file
+        with the `readOutsideWorkspace` setting. (The `bibliography` setting's own files are
+        always read: the person named them, not a document.)"""
+        return (
+            self.settings.read_outside_workspace
+            or self.may_write(path, root_document)
+            or self.background.names_source(path.resolve())
+        )
 
     def forget_bibliographies(self) -> None:
         self._bibliographies.clear()
@@ -602,6 +638,8 @@ def plan_insertion(
     index = ls.index
     if bibliography is None or index is None:
         return "no bibliography or no index"
+    if not bibliography.files:
+        return f"{bibliography.refused[0]} is outside the workspace; paper-ls does not read it"
     bibs = [bib for path in bibliography.files if (bib := parsed(path)) is not None]
     stored = find_paper(index.conn, key)
     if stored is None:
