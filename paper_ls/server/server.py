@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -121,10 +122,9 @@ class PaperServer(LanguageServer):
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """A request that met a damaged index (in any feature) starts its rebuild."""
-        if isinstance(error, IndexCorruptError):
-            self.index_damaged(error.reason)
-        elif is_corruption(error) or is_corruption(error.__cause__ or error.__context__):
-            self.index_damaged(str(error))
+        damage = damage_in(error)
+        if damage is not None:
+            self.index_damaged(damage)
         super().report_server_error(error, source)
 
     def index_changed(self) -> None:
@@ -318,6 +318,22 @@ class PaperServer(LanguageServer):
             if stored is not None:
                 return stored.paper, "in the index only, not yet in this document's bibliography"
         return None
+
+
+def damage_in(error: BaseException) -> str | None:
+    """Why an error says the index is damaged, or None. pygls hands a failed request's error
+    over as a `JsonRpcInternalError` that keeps only the original's type and text."""
+    if isinstance(error, IndexCorruptError):
+        return error.reason
+    if is_corruption(error):
+        return str(error)
+    text = str(getattr(error, "message", "") or error)
+    kind, _, message = text.partition(": ")
+    if kind.endswith("IndexCorruptError") or (
+        kind.endswith("DatabaseError") and is_corruption(sqlite3.DatabaseError(message))
+    ):
+        return message
+    return None
 
 
 def _file_stamp(path: Path) -> tuple[int, int]:

@@ -8,15 +8,19 @@ bibliography meanwhile and from the whole rebuilt index afterwards.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 import pytest_lsp
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInternalError
 from pytest_lsp import LanguageClient
 
 from paper_ls.index import integrity
+from paper_ls.server.server import damage_in
 from tests.index import corrupt
 from tests.server.conftest import SERVER, Project, start
 from tests.server.helpers import complete, complete_until, end_of, open_document
@@ -114,3 +118,29 @@ async def test_an_index_that_cannot_say_what_it_held_is_rebuilt_from_the_config(
     assert f"from the sources in {project.config}: 1 of 1 sources read" in message
     assert len(kept(project)) == 1
     assert not integrity.check_is_due(project.index)  # the rebuilt index was checked
+
+
+def read_everything(index: Path) -> sqlite3.DatabaseError:
+    """The error SQLite raises when a query meets the damaged pages."""
+    conn = sqlite3.connect(index)
+    try:
+        tables = [n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        for table in tables:
+            try:
+                conn.execute(f"SELECT * FROM {table}").fetchall()
+            except sqlite3.DatabaseError as exc:
+                return exc
+    finally:
+        conn.close()
+    raise AssertionError("no query met the damage")
+
+
+def test_a_failed_request_that_met_the_damage_is_recognised(project: Project) -> None:
+    """pygls passes a request's error on as text: the damage must still be seen in it."""
+    corrupt.garbage_pages(project.index)
+    try:
+        raise read_everything(project.index)
+    except sqlite3.DatabaseError:
+        wrapped = JsonRpcInternalError.of(sys.exc_info())
+    assert damage_in(wrapped) == "database disk image is malformed"
+    assert damage_in(JsonRpcInternalError(message="ValueError: malformed input")) is None
