@@ -79,6 +79,7 @@ class BackgroundSync:
         self._cancelled = False
         #: Why the server thinks the index is damaged, until a child has dealt with it.
         self._damage = ""
+        self._repairing = False
 
     # --- starting -------------------------------------------------------------------------
 
@@ -141,8 +142,9 @@ class BackgroundSync:
                 return
 
     def repair(self, reason: str) -> None:
-        """The server met a damaged index: check it in full and rebuild it, in the child."""
-        if not self._damage:
+        """The server met a damaged index: check it in full and rebuild it, in the child.
+        Reports while a repair is pending or running are the same damage, met again."""
+        if not self._damage and not self._repairing:
             self._damage = reason
             self.start()
 
@@ -153,7 +155,11 @@ class BackgroundSync:
         damage, self._damage = self._damage, ""
         config_option = ["--config", str(config_path)]
         if damage:  # confirmed by a full check in the child, which then rebuilds it
-            await self._run(["repair", *config_option, "--progress-json"], index_path)
+            self._repairing = True
+            try:
+                await self._run(["repair", *config_option, "--progress-json"], index_path)
+            finally:
+                self._repairing = False
         if config is not None and config.sources:
             # The sync checks the whole file afterwards if it changed since its last check:
             # about 16 s for a 1.8 GB index, here on another core, never on a request.
