@@ -227,11 +227,11 @@ def build_parser() -> argparse.ArgumentParser:
 def open_index(args: argparse.Namespace, *, create: bool = False) -> Index:
     """The index, checked: cheaply always, in full when it is small and changed since its
     last check (a large one is checked by `sync --check`, `repair` and the server)."""
-    from paper_ls.index.recovery import wait_for_rebuild
+    from paper_ls.index.recovery import no_rebuild_running
 
     path = resolve_index_path(args.index)
-    wait_for_rebuild(path)
-    index = Index.open(path, create=create)
+    with no_rebuild_running(path):
+        index = Index.open(path, create=create)
     try:
         size = path.stat().st_size
         if size <= integrity.INLINE_CHECK_BYTES and integrity.check_is_due(path):
@@ -352,7 +352,11 @@ def cmd_repair(args: argparse.Namespace) -> int:
     if args.if_changed and not integrity.check_is_due(path):
         message = f"{path}: unchanged since its last check"
     else:
-        with Index.open(path, create=False) as index:
+        from paper_ls.index.recovery import no_rebuild_running
+
+        with no_rebuild_running(path):
+            index = Index.open(path, create=False)
+        with index:
             seconds = check_fully(index)
         message = f"{path}: sound (checked in {seconds:.1f} s)"
     if args.progress_json:

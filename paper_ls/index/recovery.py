@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from pathlib import Path
 from paper_ls.errors import PaperLsError
 from paper_ls.index.importer import Progress, add_source
 from paper_ls.index.integrity import full_check, header_problem
-from paper_ls.index.store import Index
+from paper_ls.index.store import Index, sources_table_sql
 from paper_ls.sources import ReadOptions
 from paper_ls.sync import Config, ConfigError, SyncOutcome, load_config, sync
 
@@ -156,27 +157,33 @@ def move_aside(path: Path) -> Path:
 
 def recorded_sources(path: Path) -> list[RecordedSource] | None:
     """The sources a damaged index lists, in the order they were first added; None when
-    even that table cannot be read. A file whose header is gone is read with a header
-    written for it, and its own first 100 bytes are put back afterwards."""
+    even that table cannot be read.
+
+    When the schema (page 1, with the file's header) is what is damaged, the table is read
+    through a fresh page 1 that declares only the `sources` table, on page 2 as in every
+    paper-ls index; the file's own first page is put back afterwards (and kept in a copy
+    beside it until then), so the kept file ends as it was found.
+    """
     found = _read_sources(path)
-    if found is not None or header_problem(path) is None:
+    if found is not None:
         return found
+    size = path.stat().st_size
+    if size < 2 * _PAGE_SIZE:
+        return None
+    backup = path.with_name(path.name + ".page1")
     with path.open("r+b") as file:
-        original = file.read(_HEADER_BYTES)
+        original = file.read(_PAGE_SIZE)
+        backup.write_bytes(original)
         try:
-            for page_size in _PAGE_SIZES:
-                header = _plain_header(file.seek(0, os.SEEK_END), page_size)
-                if header is None:
-                    continue
-                file.seek(0)
-                file.write(header)
-                file.flush()
-                found = _read_sources(path)
-                if found is not None:
-                    break
+            file.seek(0)
+            file.write(_sources_only_first_page(size))
+            file.flush()
+            found = _read_sources(path)
         finally:
             file.seek(0)
             file.write(original)
+            file.flush()
+    backup.unlink()
     return found
 
 
@@ -190,33 +197,30 @@ def _read_sources(path: Path) -> list[RecordedSource] | None:
     except sqlite3.Error as exc:
         log.info("the sources of %s cannot be read: %s", path, exc)
         return None
-    return [RecordedSource(Path(str(p)), str(k)) for p, k in rows if isinstance(p, str)]
+    return [
+        RecordedSource(Path(p), k) for p, k in rows if isinstance(p, str) and isinstance(k, str)
+    ]
 
 
-_HEADER_BYTES = 100
-#: Page sizes to try for a file whose header (which says its page size) is gone; SQLite's
-#: default, which paper-ls never changes, first.
-_PAGE_SIZES = (4096, 1024, 2048, 8192, 16384, 32768, 65536)
+#: SQLite's default page size, which paper-ls never changes.
+_PAGE_SIZE = 4096
 
 
-def _plain_header(size: int, page_size: int) -> bytes | None:
-    """A plain SQLite header for a file of `size` bytes (rollback journal, UTF-8, schema
-    format 4, every page counted): all that reading a table with intact pages needs."""
-    if size < page_size or size % page_size:
-        return None
-    v = sqlite3.sqlite_version_info
-    header = bytearray(_HEADER_BYTES)
-    header[0:16] = b"SQLite format 3\x00"
-    header[16:18] = (1 if page_size == 65536 else page_size).to_bytes(2, "big")
-    header[18:24] = bytes([1, 1, 0, 64, 32, 32])
-    header[24:28] = (1).to_bytes(4, "big")  # change counter
-    header[28:32] = (size // page_size).to_bytes(4, "big")
-    header[40:44] = (1).to_bytes(4, "big")  # schema cookie
-    header[44:48] = (4).to_bytes(4, "big")  # schema format
-    header[56:60] = (1).to_bytes(4, "big")  # UTF-8
-    header[92:96] = (1).to_bytes(4, "big")  # valid for change counter 1
-    header[96:100] = (v[0] * 1_000_000 + v[1] * 1000 + v[2]).to_bytes(4, "big")
-    return bytes(header)
+def _sources_only_first_page(size: int) -> bytes:
+    """Page 1 of a database whose schema is only the `sources` table on page 2 (rollback
+    journal mode, so the damaged file's `-wal` is not read), counting the whole file."""
+    with tempfile.TemporaryDirectory(prefix="paper-ls-") as folder:
+        template = Path(folder) / "sources.sqlite3"
+        conn = sqlite3.connect(template)
+        try:
+            conn.execute(f"PRAGMA page_size = {_PAGE_SIZE}")
+            conn.execute(sources_table_sql())
+            conn.commit()
+        finally:
+            conn.close()
+        page = bytearray(template.read_bytes()[:_PAGE_SIZE])
+    page[28:32] = (-(-size // _PAGE_SIZE)).to_bytes(4, "big")  # pages in the file
+    return bytes(page)
 
 
 def rebuild(
@@ -257,14 +261,17 @@ def _config(path: Path | None) -> Config | None:
         return None
 
 
-def wait_for_rebuild(path: Path) -> None:
-    """Wait while another process rebuilds this index: a command run meanwhile would
-    otherwise answer from a half-filled index without saying so. (The language server does
-    not wait; it shows the rebuild's progress instead.)"""
-    lock_path = _lock_path(path)
-    if lock_path.exists():
-        with _locked(lock_path, shared=True):
-            pass
+@contextmanager
+def no_rebuild_running(path: Path) -> Iterator[None]:
+    """Hold off any rebuild of this index while inside (and wait for one that is running).
+
+    A command opens the index inside this: it then opens either the damaged file (and meets
+    the damage itself) or the rebuilt one whole, never one half filled, which it would
+    answer from without saying so. (The language server does not wait: it shows the
+    rebuild's progress instead.)
+    """
+    with _locked(_lock_path(path), shared=True):
+        yield
 
 
 @contextmanager
@@ -275,7 +282,7 @@ def _exclusive(path: Path) -> Iterator[None]:
 
 
 def _lock_path(path: Path) -> Path:
-    return path.with_name(path.name + ".recovering")
+    return path.with_name(path.name + ".lock")
 
 
 @contextmanager

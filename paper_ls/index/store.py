@@ -195,6 +195,14 @@ class Index:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
+def sources_table_sql() -> str:
+    """The `sources` table's definition: the schema's first table, so always on page 2 (a
+    damaged index's list of sources is read through it, `paper_ls.index.recovery`)."""
+    first = _SCHEMA.split(";\n")[0].strip()
+    assert first.startswith("CREATE TABLE sources")
+    return first
+
+
 def file_identity(path: Path) -> tuple[int, int] | None:
     try:
         stat = path.stat()
