@@ -47,6 +47,17 @@ def warnings(client: LanguageClient) -> list[str]:
     return [m.message for m in client.messages if m.type == types.MessageType.Warning]
 
 
+def papers(index: Path) -> int:
+    """The papers the index holds, as SQLite reads them (what a rebuild must give back)."""
+    conn = sqlite3.connect(f"{index.as_uri()}?mode=ro", uri=True)
+    try:
+        return int(conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+    except sqlite3.Error:
+        return -1
+    finally:
+        conn.close()
+
+
 def kept(project: Project) -> list[Path]:
     return sorted(p for p in project.index.parent.glob("index.sqlite3.corrupt-*")
                   if not p.name.endswith(("-wal", "-shm")))  # fmt: skip
@@ -91,6 +102,7 @@ async def test_a_damaged_index_is_reported_once_rebuilt_and_then_searched(
 
     result = await complete_until(client, uri, position, "vaswani2017attention", timeout=60)
     assert result.items[0].label == "vaswani2017attention"
+    await until(lambda: papers(project.index) == 49, "the whole library is back", timeout=30)
     await asyncio.sleep(0.5)
     assert len(warnings(client)) == 1  # one message, not one per request
 
