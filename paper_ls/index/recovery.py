@@ -27,8 +27,8 @@ from pathlib import Path
 
 from paper_ls.errors import PaperLsError
 from paper_ls.index.importer import Progress, add_source
-from paper_ls.index.integrity import full_check, header_problem
-from paper_ls.index.store import Index, sources_table_sql
+from paper_ls.index.integrity import full_check, header_problem, is_corruption
+from paper_ls.index.store import Index, sources_table_sql, translate_error
 from paper_ls.sources import ReadOptions
 from paper_ls.sync import Config, ConfigError, SyncOutcome, load_config, sync
 
@@ -122,15 +122,15 @@ def still_damaged(path: Path) -> str | None:
         return None
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            conn.execute("PRAGMA busy_timeout = 5000")
+            return full_check(conn)
+        finally:
+            conn.close()
     except sqlite3.DatabaseError as exc:
-        return str(exc)
-    try:
-        conn.execute("PRAGMA busy_timeout = 5000")
-        return full_check(conn)
-    except sqlite3.DatabaseError as exc:
-        return str(exc)
-    finally:
-        conn.close()
+        if is_corruption(exc):
+            return str(exc)
+        raise translate_error(exc, path) from exc  # locked, unreadable: not damage
 
 
 def move_aside(path: Path) -> Path:
