@@ -11,8 +11,9 @@ papers, or fail halfway through a keystroke. Three layers, from cheapest to dear
    and "file is not a database" errors mean damage, whatever statement met them.
 3. `full_check`, SQLite's own `PRAGMA quick_check`, which reads every page. It costs about
    16 s on a 1.8 GB index, so it runs on the command line's path only for a small index
-   (`INLINE_CHECK_BYTES`), and otherwise in the background (`paper-ls sync --check`, which the
-   language server runs in a child process, and `paper-ls repair`). A passed check is stamped
+   (`INLINE_CHECK_BYTES`), and otherwise in the background (`paper-ls repair --if-changed`,
+   which the language server runs in a child process once it has run for a while;
+   `paper-ls sync --check`; `paper-ls repair`). A passed check is stamped
    in a small file beside the index with the size and modification time it was made at, so
    it is not repeated until the file changes. The stamp lives beside the index rather than in
    it because writing it into the index would itself change the file it vouches for.

@@ -40,6 +40,10 @@ log = logging.getLogger(__name__)
 #: Quiet time after a watched file changes before a sync starts: a program writing a file
 #: in several steps (Zotero, a `.bib` export) causes one sync, not one per write.
 DEBOUNCE_S = 0.5
+#: The full check of an index that seems sound waits this long after the server starts:
+#: the editor's start and a person's first completions come first (on a loaded machine a
+#: child process then costs them a second or more).
+CHECK_DELAY_S = 30.0
 REGISTRATION_METHOD = types.WORKSPACE_DID_CHANGE_WATCHED_FILES
 _GLOB_CHARS = frozenset("*?[")
 
@@ -80,6 +84,9 @@ class BackgroundSync:
         #: Why the server thinks the index is damaged, until a child has dealt with it.
         self._damage = ""
         self._repairing = False
+        self.check_delay_s = CHECK_DELAY_S
+        self._first_run: float | None = None
+        self._check_timer: asyncio.TimerHandle | None = None
 
     # --- starting -------------------------------------------------------------------------
 
@@ -116,8 +123,9 @@ class BackgroundSync:
 
     def stop(self) -> None:
         """The server is shutting down: end the child (its open transaction rolls back)."""
-        if self._timer is not None:
-            self._timer.cancel()
+        for timer in (self._timer, self._check_timer):
+            if timer is not None:
+                timer.cancel()
         if self._process is not None and self._process.returncode is None:
             self._process.terminate()
         if self._task is not None:
@@ -161,11 +169,25 @@ class BackgroundSync:
             finally:
                 self._repairing = False
         if config is not None and config.sources:
-            # The sync checks the whole file afterwards if it changed since its last check:
-            # about 16 s for a 1.8 GB index, here on another core, never on a request.
-            await self._run(["sync", *config_option, "--progress-json", "--check"], index_path)
-        elif not damage and await asyncio.to_thread(check_is_due, index_path):
+            await self._run(["sync", *config_option, "--progress-json"], index_path)
+        # The whole file, if it changed since its last check: about 16 s for a 1.8 GB index,
+        # in the child on another core, never on a request (and not during the first seconds).
+        if (not damage and self._check_may_start()
+                and await asyncio.to_thread(check_is_due, index_path)):  # fmt: skip
             await self._run(["repair", "--if-changed", "--progress-json"], index_path)
+
+    def _check_may_start(self) -> bool:
+        """Whether the server has run long enough for the background check; if not, come
+        back when it has (once)."""
+        loop = asyncio.get_running_loop()
+        if self._first_run is None:
+            self._first_run = loop.time()
+        wait = self._first_run + self.check_delay_s - loop.time()
+        if wait <= 0:
+            return True
+        if self._check_timer is None:
+            self._check_timer = loop.call_later(wait, self.start)
+        return False
 
     async def _run(self, arguments: list[str], index_path: Path) -> None:
         result = await self._run_child(arguments, index_path)

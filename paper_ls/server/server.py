@@ -137,10 +137,13 @@ class PaperServer(LanguageServer):
                 self.diagnostics.schedule(uri)
 
     def sources_listed(self) -> None:
-        """The sources config changed: which bibliography files may be read may have too."""
-        self.forget_bibliographies()
-        for document in list(self.workspace.text_documents.values()):
-            if self.language(document) in ("latex", "markdown"):
+        """The sources config changed: a bibliography file refused so far may be one of its
+        sources now. Only documents with a refused file are looked at again."""
+        refused = [uri for uri, (_, found) in self._bibliographies.items() if found.refused]
+        for uri in refused:
+            del self._bibliographies[uri]
+            document = self.workspace.text_documents.get(uri)
+            if document is not None:
                 self.refresh_for(document)
 
     def apply_settings(self, raw: Any) -> None:
