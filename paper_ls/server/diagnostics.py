@@ -254,13 +254,16 @@ class Diagnostics:
 def _open_read_only(path: Path) -> sqlite3.Connection | None:
     if not path.exists():
         return None
+    conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 2000")
         conn.execute("SELECT 1 FROM papers LIMIT 1").fetchall()
     except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
         if is_corruption(exc):
-            raise
+            raise  # the server has it rebuilt (`Diagnostics.run`)
         log.warning("diagnostics cannot read the index %s: %s", path, exc)
         return None
     return conn
