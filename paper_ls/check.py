@@ -41,6 +41,9 @@ DUPLICATE = "duplicate-key"
 SYNTAX = "bib-syntax"
 UNUSED = "unused-entry"
 MISSING_FILE = "missing-bibliography"
+OUTSIDE_WORKSPACE = "bibliography-outside-workspace"
+#: The language server's setting that lets it read bibliography files outside the workspace.
+READ_OUTSIDE_SETTING = "paper-ls.readOutsideWorkspace"
 
 #: How alike two keys must be (rapidfuzz ratio, 0-100) to offer one for the other.
 NEAR_CUTOFF = 80.0
@@ -371,6 +374,17 @@ def missing_files(
         Finding(root, _declaration_range(root_text, bib.path), "error", MISSING_FILE,
                 f"bibliography file {bib.path.name} does not exist")
         for bib in _distinct(bibs) if not bib.exists
+    ]  # fmt: skip
+
+
+def refused_files(root: Path, root_text: str, bibliography: DocumentBibliography) -> list[Finding]:
+    """A bibliography file the language server will not read (outside the workspace), at
+    the root's mention, saying which setting allows it."""
+    return [
+        Finding(root, _declaration_range(root_text, path), "warning", OUTSIDE_WORKSPACE,
+                f"{path} is outside the workspace, so paper-ls does not read it; the setting "
+                f"{READ_OUTSIDE_SETTING} allows it (or list the file in paper-ls.bibliography)")
+        for path in dict.fromkeys(bibliography.refused)
     ]  # fmt: skip
 
 

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, TextIO
 from paper_ls import __version__
 from paper_ls.bibtex.render import render_entry
 from paper_ls.config import resolve_config_path, resolve_index_path
-from paper_ls.errors import PaperLsError
+from paper_ls.errors import IndexCorruptError, PaperLsError
+from paper_ls.index import integrity
 from paper_ls.index.importer import ImportReport, add_source, list_sources, remove_source
 from paper_ls.index.reader import StoredPaper, find_paper, stats
 from paper_ls.index.search import Hit, hit_json, search
@@ -43,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return handler(args)
+        return run_recovering(handler, args)
     except Interrupted as exc:
         print(f"paper-ls: {exc}", file=sys.stderr)
         return 130
@@ -58,6 +59,63 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+
+
+def run_recovering(handler: Handler, args: argparse.Namespace) -> int:
+    """Run a command; if it finds the index damaged, rebuild the index and run it once more.
+
+    A damaged index is never served: whatever command meets the damage moves the file aside,
+    rebuilds it from its sources, says so in one line, and then does what it was asked.
+    """
+    try:
+        return handler(args)
+    except (IndexCorruptError, sqlite3.DatabaseError) as exc:
+        if isinstance(exc, IndexCorruptError):
+            path, reason = Path(str(exc.path)), exc.reason
+        elif integrity.is_corruption(exc):
+            path, reason = resolve_index_path(args.index), str(exc)
+        else:
+            raise
+    recover_index(args, path, reason)
+    return handler(args)
+
+
+def recover_index(args: argparse.Namespace, path: Path, reason: str) -> None:
+    """Move the damaged index aside and rebuild it, with progress; then one line saying so
+    (on stderr, or as a `recovered` event for `--progress-json`)."""
+    from paper_ls.index.recovery import recover
+
+    config_path = resolve_config_path(getattr(args, "config", None))
+    if getattr(args, "progress_json", False):
+        from paper_ls.sync import outcome_line, progress_line
+
+        def emit(line: str) -> None:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+
+        def json_progress(source: Path) -> Callable[[int, int | None], None]:
+            return lambda done, expected: emit(progress_line(source, done, expected))
+
+        recovery = recover(path, reason, config_path=config_path, progress=json_progress,
+                           on_outcome=lambda outcome: emit(outcome_line(outcome)))  # fmt: skip
+        if recovery is not None:
+            event = {"event": "recovered", "index": str(path),
+                     "moved_to": str(recovery.moved_to), "message": recovery.message()}  # fmt: skip
+            emit(json.dumps(event))
+        return
+    lines: list[ProgressLine] = []
+
+    def progress(source: Path) -> ProgressLine:
+        for line in lines:
+            line.clear()
+        lines[:] = [ProgressLine(f"rebuilding the index: {source.name}", sys.stderr)]
+        return lines[0]
+
+    recovery = recover(path, reason, config_path=config_path, progress=progress)
+    for line in lines:
+        line.clear()
+    if recovery is not None:
+        print(f"paper-ls: {recovery.message()}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -103,6 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--progress-json", action="store_true",
         help="print progress and results as one JSON object per line (for programs)",
     )  # fmt: skip
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="then check the whole index file if it changed since its last check",
+    )
+
+    p = command(
+        "repair", cmd_repair,
+        "check the whole index file now; if it is damaged, rebuild it from its sources",
+    )  # fmt: skip
+    p.add_argument("--config", metavar="PATH", help="config file, for sources to rebuild from")
+    p.add_argument(
+        "--if-changed", action="store_true", help="only if it changed since its last check"
+    )
+    p.add_argument("--progress-json", action="store_true", help="JSON lines (for programs)")
 
     p = command("remove", cmd_remove, "remove a source and the papers only it knew")
     p.add_argument("source", help="the source's path, or its file name if unique")
@@ -156,13 +229,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def open_index(args: argparse.Namespace, *, create: bool = False) -> Index:
-    index = Index.open(resolve_index_path(args.index), create=create)
+    """The index, checked: cheaply always, in full when it is small and changed since its
+    last check (a large one is checked by `sync --check`, `repair` and the server)."""
+    from paper_ls.index.recovery import no_rebuild_running
+
+    path = resolve_index_path(args.index)
+    with no_rebuild_running(path):
+        index = Index.open(path, create=create)
     index.on_wait = lambda: print(
         f"paper-ls: waiting for another paper-ls process to finish writing {index.path}",
         file=sys.stderr,
         flush=True,
     )
+    try:
+        size = path.stat().st_size
+        if size <= integrity.INLINE_CHECK_BYTES and integrity.check_is_due(path):
+            check_fully(index)
+    except BaseException:
+        index.close()
+        raise
     return index
+
+
+def check_fully(index: Index) -> float:
+    """`PRAGMA quick_check` over the whole file, stamped when it passes; its duration."""
+    started = time.monotonic()
+    problem = integrity.check_and_stamp(index.path, index.conn)
+    if problem is not None:
+        raise IndexCorruptError(index.path, problem)
+    return time.monotonic() - started
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -223,6 +318,8 @@ def _sync_for_people(args: argparse.Namespace, config: Config) -> int:
                     print(f"paper-ls: {outcome.error}", file=sys.stderr)
         except KeyboardInterrupt:
             raise Interrupted(current[0][0] if current else None) from None
+        if args.check and integrity.check_is_due(index.path):
+            check_fully(index)
     return 1 if failed else 0
 
 
@@ -248,8 +345,37 @@ def _sync_as_json(args: argparse.Namespace, config: Config) -> int:
                 emit(outcome_line(outcome))
         except KeyboardInterrupt:
             raise Interrupted(reading[0] if reading else None) from None
+        if args.check and integrity.check_is_due(index.path):
+            seconds = check_fully(index)
+            emit(json.dumps({"event": "checked", "index": str(index.path), "seconds": seconds}))
     emit(summary_line(outcomes))
     return 1 if any(o.report is None for o in outcomes) else 0
+
+
+def cmd_repair(args: argparse.Namespace) -> int:
+    """The full check on demand (the server runs it in the background when no sources are
+    configured); a damaged index is rebuilt by `run_recovering`, like any command's."""
+    path = resolve_index_path(args.index)
+    if not path.exists():
+        raise PaperLsError(f"no index at {path}; nothing to check")
+    if args.if_changed and not integrity.check_is_due(path):
+        message = f"{path}: unchanged since its last check"
+    else:
+        from paper_ls.index.recovery import no_rebuild_running
+
+        with no_rebuild_running(path):
+            index = Index.open(path, create=False)
+        with index:
+            seconds = check_fully(index)
+        message = f"{path}: sound (checked in {seconds:.1f} s)"
+    if args.progress_json:
+        from paper_ls.sync import summary_line
+
+        print(json.dumps({"event": "checked", "index": str(path), "message": message}))
+        print(summary_line([]), flush=True)
+    else:
+        print(message)
+    return 0
 
 
 def print_report(report: ImportReport) -> None:

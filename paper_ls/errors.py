@@ -11,3 +11,16 @@ class IndexStoreError(PaperLsError):
 
 class SourceError(PaperLsError):
     """A source file is missing, unreadable or not in a format we read."""
+
+
+class IndexCorruptError(IndexStoreError):
+    """The index file is damaged: SQLite cannot read it, or its own check finds faults.
+
+    Never served as it is: the command line and the server move it aside and rebuild it from
+    its sources (`paper_ls.index.recovery`).
+    """
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(f"the index {path} is damaged ({reason})")
+        self.path = path
+        self.reason = reason

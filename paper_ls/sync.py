@@ -154,6 +154,9 @@ def sync(
 #    "unchanged": N, "problems": N}
 #   {"event": "error", "source": PATH, "error": "one line"}
 #   {"event": "done", "sources": N, "changed": N, "failed": N}
+# and, about the index file itself (`paper_ls.index.recovery`, `paper-ls repair`):
+#   {"event": "recovered", "index": PATH, "moved_to": PATH, "message": "one line"}
+#   {"event": "checked", "index": PATH, "message": "one line"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +173,8 @@ class SyncEvent:
     error: str = ""
     failed: int = 0
     sources: int = 0
+    #: A `recovered` or `checked` event's one line for people.
+    message: str = ""
 
 
 def progress_line(source: Path, done: int, expected: int | None) -> str:
@@ -219,5 +224,5 @@ def parse_event(line: str) -> SyncEvent | None:
         event=data["event"], source=str(data.get("source", "")), done=number("done"),
         expected=expected if isinstance(expected, int) and expected > 0 else None,
         changed=changed, skipped=data.get("skipped") is True, error=str(data.get("error", "")),
-        failed=number("failed"), sources=number("sources"),
+        failed=number("failed"), sources=number("sources"), message=str(data.get("message", "")),
     )  # fmt: skip

@@ -230,6 +230,9 @@ class DocumentBibliography:
     declared: bool
     #: The LaTeX root loads biblatex (so a new file is added with `\addbibresource`).
     biblatex: bool = False
+    #: Files the document names that the language server will not read (outside the
+    #: workspace; see `PaperServer.may_read`): left out of `files`, reported instead.
+    refused: tuple[Path, ...] = ()
 
 
 def bibliography_for(
@@ -345,11 +348,18 @@ def _quarto_bibliography(path: Path, workspace_root: Path | None) -> tuple[Path,
 def _fallback(
     root: Path, configured: Iterable[str], workspace_root: Path | None, biblatex: bool
 ) -> DocumentBibliography:
-    base = workspace_root or root.parent
-    files = tuple(_resolve(base, n, add_suffix=False) for n in configured)
+    files = configured_files(root, configured, workspace_root)
     if files:
         return DocumentBibliography(root, files, False, biblatex)
     return DocumentBibliography(root, (root.parent / DEFAULT_BIBLIOGRAPHY,), False, biblatex)
+
+
+def configured_files(
+    root: Path, configured: Iterable[str], workspace_root: Path | None
+) -> tuple[Path, ...]:
+    """The `bibliography` setting's files, relative to the workspace (or the root's folder)."""
+    base = workspace_root or root.parent
+    return tuple(_resolve(base, n, add_suffix=False) for n in configured)
 
 
 def _resolve(base: Path, name: str, *, add_suffix: bool) -> Path:

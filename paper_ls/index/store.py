@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from paper_ls.errors import IndexStoreError
+from paper_ls.errors import IndexCorruptError, IndexStoreError
+from paper_ls.index.integrity import header_problem, is_corruption, was_an_index
 
 SCHEMA_VERSION = 2
 #: How long a statement waits for a lock. Readers in WAL mode never need one; it covers the
@@ -101,7 +102,9 @@ class Index:
         self.conn = connection
         #: Called once when a write has to wait for another process's write (to say so).
         self.on_wait: Callable[[], None] | None = None
-        #: The file this connection opened (device, inode): see `replaced`.
+        #: The file this connection reads: another file may later take its place (a rebuilt
+        #: index moved in by `paper_ls.index.recovery`, or an index deleted and made anew),
+        #: which `replaced` notices.
         self.identity = file_identity(path)
 
     @classmethod
@@ -116,6 +119,13 @@ class Index:
             raise IndexStoreError(
                 f"cannot create the index directory {path.parent}: {exc.strerror or exc}"
             ) from exc
+        problem = header_problem(path)
+        if problem is not None:
+            if not was_an_index(path):
+                raise IndexStoreError(
+                    f"{path} is not a readable paper-ls index ({problem}); pass another --index"
+                )
+            raise IndexCorruptError(path, problem)
         try:
             conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -194,6 +204,8 @@ class Index:
         """Create or migrate the schema. A reader (`create=False`, the language server) never
         creates it: an empty file is an index another process is creating right now."""
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        # Reading the schema itself: a damaged first page fails here, not in a later search.
+        self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         if version == SCHEMA_VERSION:
             return
         if version > SCHEMA_VERSION:
@@ -226,6 +238,14 @@ class Index:
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 
+def sources_table_sql() -> str:
+    """The `sources` table's definition: the schema's first table, so always on page 2 (a
+    damaged index's list of sources is read through it, `paper_ls.index.recovery`)."""
+    first = _SCHEMA.split(";\n")[0].strip()
+    assert first.startswith("CREATE TABLE sources")
+    return first
+
+
 def file_identity(path: Path) -> tuple[int, int]:
     """Which file is at `path`: (device, inode), or (-1, -1) when there is none."""
     try:
@@ -249,6 +269,8 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
 
 def translate_error(exc: sqlite3.DatabaseError, path: Path) -> IndexStoreError:
     """Turn SQLite's terse errors into one line that says what to do."""
+    if is_corruption(exc):
+        return IndexCorruptError(path, str(exc))
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         message = f"the index {path} is locked by another paper-ls process; try again shortly"
@@ -256,8 +278,6 @@ def translate_error(exc: sqlite3.DatabaseError, path: Path) -> IndexStoreError:
         message = f"the disk holding {path} is full; free some space (the index was not changed)"
     elif "unable to open" in text or "readonly" in text or "read-only" in text:
         message = f"cannot open the index {path} for writing; check its permissions or pass --index"
-    elif "not a database" in text or "malformed" in text or "corrupt" in text:
-        message = f"{path} is not a readable paper-ls index ({exc}); remove it and re-add sources"
     else:
         message = f"index error on {path}: {exc}"
     return IndexStoreError(message)

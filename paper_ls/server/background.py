@@ -21,7 +21,7 @@ import signal
 import sys
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +29,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path
 
 from paper_ls.config import resolve_config_path, resolve_index_path
+from paper_ls.index.integrity import check_is_due
 from paper_ls.sync import Config, ConfigError, SyncEvent, load_config, parse_event
 
 if TYPE_CHECKING:
@@ -39,6 +40,10 @@ log = logging.getLogger(__name__)
 #: Quiet time after a watched file changes before a sync starts: a program writing a file
 #: in several steps (Zotero, a `.bib` export) causes one sync, not one per write.
 DEBOUNCE_S = 0.5
+#: The full check of an index that seems sound waits this long after the server starts:
+#: the editor's start and a person's first completions come first (on a loaded machine a
+#: child process then costs them a second or more).
+CHECK_DELAY_S = 30.0
 REGISTRATION_METHOD = types.WORKSPACE_DID_CHANGE_WATCHED_FILES
 _GLOB_CHARS = frozenset("*?[")
 
@@ -54,6 +59,8 @@ class SyncResult:
     fatal: str = ""
     #: The person stopped it (the progress bar's cancel button).
     cancelled: bool = False
+    #: The index was found damaged, moved aside and rebuilt.
+    recovered: bool = False
 
 
 class BackgroundSync:
@@ -74,6 +81,12 @@ class BackgroundSync:
         #: The config error last shown, so that a re-sync does not show it again.
         self._shown_error = ""
         self._cancelled = False
+        #: Why the server thinks the index is damaged, until a child has dealt with it.
+        self._damage = ""
+        self._repairing = False
+        self.check_delay_s = CHECK_DELAY_S
+        self._first_run: float | None = None
+        self._check_timer: asyncio.TimerHandle | None = None
 
     # --- starting -------------------------------------------------------------------------
 
@@ -104,10 +117,15 @@ class BackgroundSync:
         folders = self.ls.workspace_folders()
         return {p for p in ours if not any(p.is_relative_to(f) for f in folders)}
 
+    def names_source(self, path: Path) -> bool:
+        """Whether the sources config lists `path` (a file the person chose to index)."""
+        return matches(path, self._patterns)
+
     def stop(self) -> None:
         """The server is shutting down: end the child (its open transaction rolls back)."""
-        if self._timer is not None:
-            self._timer.cancel()
+        for timer in (self._timer, self._check_timer):
+            if timer is not None:
+                timer.cancel()
         if self._process is not None and self._process.returncode is None:
             self._process.terminate()
         if self._task is not None:
@@ -131,18 +149,54 @@ class BackgroundSync:
             if not self._again:
                 return
 
+    def repair(self, reason: str) -> None:
+        """The server met a damaged index: check it in full and rebuild it, in the child.
+        Reports while a repair is pending or running are the same damage, met again."""
+        if not self._damage and not self._repairing:
+            self._damage = reason
+            self.start()
+
     async def _sync_once(self) -> None:
         config_path, index_path = self._used = self._paths()
         config = self._take_config(*await asyncio.to_thread(read_config, config_path))
         await self._watch(config_path, config)
-        if config is None or not config.sources:
-            return
-        result = await self._run_child(config_path, index_path)
-        log.info("sync: %d sources, %d changed, %d failed", result.sources, result.changed,
-                 result.failed)  # fmt: skip
+        damage, self._damage = self._damage, ""
+        config_option = ["--config", str(config_path)]
+        if damage:  # confirmed by a full check in the child, which then rebuilds it
+            self._repairing = True
+            try:
+                await self._run(["repair", *config_option, "--progress-json"], index_path)
+            finally:
+                self._repairing = False
+        if config is not None and config.sources:
+            await self._run(["sync", *config_option, "--progress-json"], index_path)
+        # The whole file, if it changed since its last check: about 16 s for a 1.8 GB index,
+        # in the child on another core, never on a request (and not during the first seconds).
+        if (not damage and self._check_may_start()
+                and await asyncio.to_thread(check_is_due, index_path)):  # fmt: skip
+            await self._run(["repair", "--if-changed", "--progress-json"], index_path)
+
+    def _check_may_start(self) -> bool:
+        """Whether the server has run long enough for the background check; if not, come
+        back when it has (once)."""
+        loop = asyncio.get_running_loop()
+        if self._first_run is None:
+            self._first_run = loop.time()
+        wait = self._first_run + self.check_delay_s - loop.time()
+        if wait <= 0:
+            return True
+        if self._check_timer is None:
+            self._check_timer = loop.call_later(wait, self.start)
+        return False
+
+    async def _run(self, arguments: list[str], index_path: Path) -> None:
+        result = await self._run_child(arguments, index_path)
+        log.info("%s: %d sources, %d changed, %d failed", arguments[0], result.sources,
+                 result.changed, result.failed)  # fmt: skip
         if result.fatal and not result.cancelled:
-            self._show_warning(f"paper-ls sync: {result.fatal}")
-        if result.changed or result.cancelled:  # sources read before a cancel are kept
+            self._show_warning(f"paper-ls {arguments[0]}: {result.fatal}")
+        # Sources read before a cancel are kept; a rebuilt index is another file to open.
+        if result.changed or result.cancelled or result.recovered:
             self.ls.index_changed()
 
     def _take_config(self, config: Config | None, error: str) -> Config | None:
@@ -161,9 +215,8 @@ class BackgroundSync:
                 types.ShowMessageParams(type=types.MessageType.Warning, message=message)
             )
 
-    async def _run_child(self, config: Path, index: Path) -> SyncResult:
-        command = [sys.executable, "-m", "paper_ls", "--index", str(index), "sync",
-                   "--config", str(config), "--progress-json"]  # fmt: skip
+    async def _run_child(self, arguments: list[str], index: Path) -> SyncResult:
+        command = [sys.executable, "-m", "paper_ls", "--index", str(index), *arguments]
         self._process = process = await asyncio.create_subprocess_exec(
             *command,
             stdin=asyncio.subprocess.DEVNULL,
@@ -175,6 +228,7 @@ class BackgroundSync:
         self._cancelled = False
         progress = SyncProgress(self.ls, on_cancel=lambda: self._cancel(process))
         summary: SyncEvent | None = None
+        recovered = False
         try:
             async for raw in process.stdout:
                 event = parse_event(raw.decode("utf-8", errors="replace"))
@@ -182,6 +236,12 @@ class BackgroundSync:
                     continue
                 if event.event == "done":
                     summary = event
+                elif event.event == "recovered":  # what happened, where the old file is
+                    recovered = True
+                    self._show_warning(f"paper-ls: {event.message}")
+                    self.ls.index_changed()
+                elif event.event == "checked":
+                    log.info("index check: %s", event.message or "passed")
                 else:
                     await progress.show(event)
             await process.wait()
@@ -195,6 +255,7 @@ class BackgroundSync:
             result = SyncResult(fatal=fatal.removeprefix("paper-ls: "), cancelled=self._cancelled)
         else:
             result = SyncResult(summary.sources, summary.changed, summary.failed)
+        result = replace(result, recovered=recovered)
         progress.finish(result)
         return result
 
@@ -221,6 +282,7 @@ class BackgroundSync:
         if patterns == self._patterns:
             return
         self._patterns = patterns
+        self.ls.sources_listed()  # a bibliography outside the workspace may be readable now
         workspace = self.ls.client_capabilities.workspace
         watched = workspace.did_change_watched_files if workspace else None
         if watched is None or not watched.dynamic_registration:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,9 +22,10 @@ from lsprotocol import types
 
 from paper_ls.documents.model import CiteContext
 from paper_ls.documents.project import BibEntry, BibFile
-from paper_ls.errors import PaperLsError
+from paper_ls.errors import IndexCorruptError, PaperLsError
+from paper_ls.index.integrity import is_corruption
 from paper_ls.index.search import Candidate, Hit, parse_query, rank, search
-from paper_ls.index.store import Index
+from paper_ls.index.store import Index, file_identity
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -84,12 +86,20 @@ class CompletionWorker:
     Editors cancel the completion requests they no longer need (VS Code does on every
     keystroke); a newer request does not cancel an older one by itself, because an answer
     cut short would be shown as "no suggestions" by a client still waiting for it. The
-    connection is the worker's alone: a progress handler belongs to a connection.
+    connection is the worker's alone: a progress handler belongs to a connection. A damaged
+    index is reported (`on_damage`) and left out of the answer; the worker's connection
+    follows the index to its new file once it is rebuilt.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, on_damage: Callable[[str], None] | None = None) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-rank")
         self._index: Index | None = None
+        #: Told (on the event loop) when the index turns out to be damaged.
+        self._on_damage = on_damage
+        #: Damage met on the worker thread, not yet reported.
+        self._damage: str | None = None
+        #: The damaged file (device, inode), not opened again: its rebuild will be another.
+        self._damaged_file: tuple[int, int] | None = None
 
     async def run(
         self, index_path: Path | None, ranking: Callable[[Index | None, threading.Event], T]
@@ -102,6 +112,10 @@ class CompletionWorker:
         except asyncio.CancelledError:
             stop.set()
             raise
+        finally:
+            damage, self._damage = self._damage, None
+            if damage is not None and self._on_damage is not None:
+                self._on_damage(damage)
 
     def _call(
         self,
@@ -109,7 +123,18 @@ class CompletionWorker:
         ranking: Callable[[Index | None, threading.Event], T],
         stop: threading.Event,
     ) -> T:
-        return ranking(self._index_at(index_path), stop)
+        index = self._index_at(index_path)
+        try:
+            return ranking(index, stop)
+        except sqlite3.DatabaseError as exc:
+            if index is None or not is_corruption(exc):
+                raise
+            # Never served damaged: answer from the document's .bib alone while it is rebuilt.
+            self._damage = str(exc)
+            self._damaged_file = index.identity
+            index.close()
+            self._index = None
+            return ranking(None, stop)
 
     def _index_at(self, path: Path | None) -> Index | None:
         """The worker's connection to the index at `path`, reopened when the path changes or
@@ -119,8 +144,12 @@ class CompletionWorker:
             self._index.close()
             self._index = None
         if self._index is None and path is not None:
+            if self._damaged_file is not None and file_identity(path) == self._damaged_file:
+                return None  # not again until it is rebuilt
             try:
                 self._index = Index.open(path, create=False)
+            except IndexCorruptError as exc:
+                self._damage, self._damaged_file = exc.reason, file_identity(path)
             except PaperLsError as exc:
                 log.debug("completion without the index: %s", exc)
         return self._index

@@ -24,17 +24,20 @@ from pygls.uris import from_fs_path
 
 from paper_ls.check import (
     NOT_IN_BIBLIOGRAPHY,
+    UNDEFINED,
     UNUSED,
     Finding,
     IndexKeys,
     bib_findings,
     citation_findings,
     missing_files,
+    refused_files,
     unused_findings,
 )
 from paper_ls.config import resolve_index_path
 from paper_ls.documents.model import Language, Range
 from paper_ls.documents.project import BibFile, DocumentBibliography
+from paper_ls.index.integrity import is_corruption
 from paper_ls.index.store import file_identity
 
 if TYPE_CHECKING:
@@ -150,8 +153,12 @@ class Diagnostics:
             return
         try:
             publications = await asyncio.get_running_loop().run_in_executor(ls.parser, job)
-        except Exception:  # diagnostics must never take the server down
-            log.exception("diagnostics failed for %s", uri)
+        except Exception as exc:  # diagnostics must never take the server down
+            if is_corruption(exc):  # not served: rebuilt, then opened afresh
+                self.index_changed()
+                ls.index_damaged(str(exc))
+            else:
+                log.exception("diagnostics failed for %s", uri)
             return
         current = ls.workspace.text_documents.get(uri)
         if current is None or current.version != version:
@@ -189,8 +196,11 @@ class Diagnostics:
         bibs = [ls.bibs.refresh(p) for p in bibliography.files]
         known = ls.citations.update(path, text, language, version or 0)
         findings = citation_findings(path, known.citations, bibs, self._index_keys())
+        if bibliography.refused:  # keys may well be defined in the file not read
+            findings = [f for f in findings if f.code not in (UNDEFINED, NOT_IN_BIBLIOGRAPHY)]
         if path == bibliography.root:
-            findings = missing_files(path, text, bibliography, bibs) + findings
+            findings = (missing_files(path, text, bibliography, bibs)
+                        + refused_files(path, text, bibliography) + findings)  # fmt: skip
         for bib in bibliography.files:
             self._groups[bib] = bibliography.files
         return [Publication(path, findings), *self._bib_publications(bibliography.files, bibs)]
@@ -277,11 +287,16 @@ def _data_version(conn: sqlite3.Connection | None) -> int:
 def _open_read_only(path: Path) -> sqlite3.Connection | None:
     if not path.exists():
         return None
+    conn: sqlite3.Connection | None = None
     try:
         conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
         conn.execute("PRAGMA busy_timeout = 2000")
         conn.execute("SELECT 1 FROM papers LIMIT 1").fetchall()
     except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
+        if is_corruption(exc):
+            raise  # the server has it rebuilt (`Diagnostics.run`)
         log.warning("diagnostics cannot read the index %s: %s", path, exc)
         return None
     return conn

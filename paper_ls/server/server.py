@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -34,9 +35,11 @@ from paper_ls.documents.project import (
     BibliographyCache,
     DocumentBibliography,
     bibliography_for,
+    configured_files,
 )
 from paper_ls.documents.workspace import CitationIndex
-from paper_ls.errors import PaperLsError
+from paper_ls.errors import IndexCorruptError, PaperLsError
+from paper_ls.index.integrity import is_corruption
 from paper_ls.index.reader import find_paper
 from paper_ls.index.search import hit_json, search
 from paper_ls.index.store import Index
@@ -97,7 +100,7 @@ class PaperServer(LanguageServer):
         #: workspace never holds up a .bib parse or a diagnostics run.
         self.scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-scan")
         self.scanned: Future[int] | None = None
-        self.completer = completion.CompletionWorker()
+        self.completer = completion.CompletionWorker(on_damage=self.index_damaged)
         #: Where `paper-ls serve --timings` records each completion's server-side time.
         self.timings: TextIO | None = None
 
@@ -111,7 +114,7 @@ class PaperServer(LanguageServer):
         the editor was open), not on every request; an index rebuilt into a new file is
         opened anew.
         """
-        if self._index is not None and self._index.replaced():
+        if self._index is not None and self._index.replaced():  # rebuilt, or swapped
             self._index.close()
             self._index = None
         if self._index is None:
@@ -124,7 +127,28 @@ class PaperServer(LanguageServer):
                 except PaperLsError as exc:
                     self._index_failed, self.index_problem = stamp, str(exc)
                     log.warning("index not available: %s", exc)
+                    if isinstance(exc, IndexCorruptError):
+                        self.index_damaged(exc.reason)
         return self._index
+
+    def index_damaged(self, reason: str) -> None:
+        """The index turned out to be damaged: stop reading it, and have the background
+        child move it aside and rebuild it (it confirms the damage first, and says what it
+        did in one message)."""
+        log.warning("the index is damaged (%s): rebuilding it in the background", reason)
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+        self._index_failed = _file_stamp(resolve_index_path(self.settings.index))
+        self.index_problem = f"the index is damaged ({reason}) and is being rebuilt"
+        self.background.repair(reason)
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """A request that met a damaged index (in any feature) starts its rebuild."""
+        damage = damage_in(error)
+        if damage is not None:
+            self.index_damaged(damage)
+        super().report_server_error(error, source)
 
     def index_changed(self) -> None:
         """A background sync wrote to the index: open it if it was missing before, and
@@ -134,6 +158,16 @@ class PaperServer(LanguageServer):
         for uri, document in list(self.workspace.text_documents.items()):
             if self.language(document) is not None:
                 self.diagnostics.schedule(uri)
+
+    def sources_listed(self) -> None:
+        """The sources config changed: a bibliography file refused so far may be one of its
+        sources now. Only documents with a refused file are looked at again."""
+        refused = [uri for uri, (_, found) in self._bibliographies.items() if found.refused]
+        for uri in refused:
+            del self._bibliographies[uri]
+            document = self.workspace.text_documents.get(uri)
+            if document is not None:
+                self.refresh_for(document)
 
     def apply_settings(self, raw: Any) -> None:
         updated = self.settings.merged(raw)
@@ -207,13 +241,41 @@ class PaperServer(LanguageServer):
         language = self.language(document)
         if language not in ("latex", "markdown"):
             return None
-        stamp = (document.uri, document.version, self.settings.bibliography)
+        settings = self.settings
+        stamp = (document.uri, document.version, settings.bibliography,
+                 settings.read_outside_workspace)  # fmt: skip
         cached = self._bibliographies.get(document.uri)
         if cached is not None and cached[0] == stamp:
             return cached[1]
-        found = self._find_bibliography(document, language)
+        found = self._readable(self._find_bibliography(document, language))
         self._bibliographies[document.uri] = (stamp, found)
         return found
+
+    def _readable(self, bibliography: DocumentBibliography) -> DocumentBibliography:
+        """The bibliography without the files the server may not read (kept as `refused`)."""
+        if self.settings.read_outside_workspace:
+            return bibliography
+        configured = configured_files(bibliography.root, self.settings.bibliography,
+                                      self.workspace_root())  # fmt: skip
+        refused = tuple(
+            path for path in bibliography.files
+            if not (self.may_read(path, bibliography.root) or path in configured)
+        )  # fmt: skip
+        if not refused:
+            return bibliography
+        files = tuple(path for path in bibliography.files if path not in refused)
+        return replace(bibliography, files=files, refused=refused)
+
+    def may_read(self, path: Path, root_document: Path) -> bool:
+        """A bibliography file a document names is read if it lies in the workspace (or, with
+        no workspace, beside the root document), or the sources config lists it; any file
+        with the `readOutsideWorkspace` setting. (The `bibliography` setting's own files are
+        always read: the person named them, not a document.)"""
+        return (
+            self.settings.read_outside_workspace
+            or self.may_write(path, root_document)
+            or self.background.names_source(path.resolve())
+        )
 
     def forget_bibliographies(self) -> None:
         self._bibliographies.clear()
@@ -291,6 +353,22 @@ class PaperServer(LanguageServer):
             if stored is not None:
                 return stored.paper, "in the index only, not yet in this document's bibliography"
         return None
+
+
+def damage_in(error: BaseException) -> str | None:
+    """Why an error says the index is damaged, or None. pygls hands a failed request's error
+    over as a `JsonRpcInternalError` that keeps only the original's type and text."""
+    if isinstance(error, IndexCorruptError):
+        return error.reason
+    if is_corruption(error):
+        return str(error)
+    text = str(getattr(error, "message", "") or error)
+    kind, _, message = text.partition(": ")
+    if kind.endswith("IndexCorruptError") or (
+        kind.endswith("DatabaseError") and is_corruption(sqlite3.DatabaseError(message))
+    ):
+        return message
+    return None
 
 
 def _file_stamp(path: Path) -> tuple[int, int]:
@@ -639,6 +717,8 @@ def plan_insertion(
     index = ls.index
     if bibliography is None or index is None:
         return "no bibliography or no index"
+    if not bibliography.files:
+        return f"{bibliography.refused[0]} is outside the workspace; paper-ls does not read it"
     bibs = [bib for path in bibliography.files if (bib := parsed(path)) is not None]
     stored = find_paper(index.conn, key)
     if stored is None:

@@ -28,6 +28,11 @@ class Settings:
     search_abstracts: bool = True
     #: Hints on bibliography entries that no document cites (`diagnostics.unusedEntries`).
     unused_entries: bool = False
+    #: Read any bibliography file a document names, also outside the workspace
+    #: (`readOutsideWorkspace`). Off, such a file is read only if the `bibliography` setting
+    #: or the sources config lists it: a document cannot make the server read
+    #: `../../etc/passwd` or someone's private notes just by naming them.
+    read_outside_workspace: bool = False
 
     def merged(self, raw: Any) -> Settings:
         """These settings updated by what `raw` (a JSON object) says."""
@@ -64,4 +69,7 @@ class Settings:
             unused = diagnostics.get("unusedEntries", unused)
         if isinstance(unused, bool):
             changes["unused_entries"] = unused
+        outside = raw.get("readOutsideWorkspace", raw.get("read_outside_workspace"))
+        if isinstance(outside, bool):
+            changes["read_outside_workspace"] = outside
         return replace(self, **changes)

@@ -170,7 +170,7 @@ async def test_a_bibliography_outside_the_workspace_is_never_written(
         .replace("Intro.", "\\cite{vaswani2017attention}")
     )
     uri = open_document(client, project, "main.tex", text)
-    await complete_until(client, uri, end_of(text, "\\cite{"), "smith2020graphs")
+    # Not even read by default (tests/server/test_outside_workspace.py: nor written when read).
     result = await insert(client, "vaswani2017attention", uri)
     assert result["added"] is False and "outside the workspace" in result["reason"]
     assert project.applied == [] and outside.read_text() == REFS_BIB

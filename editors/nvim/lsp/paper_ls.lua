@@ -1,5 +1,6 @@
 -- paper-ls for Neovim 0.11+: put this folder on 'runtimepath', then `vim.lsp.enable('paper_ls')`.
--- Settings (index, bibliography, citationCommands, maxItems, searchAbstracts) go under
+-- Settings (index, bibliography, citationCommands, maxItems, searchAbstracts,
+-- readOutsideWorkspace) go under
 -- `settings = { ['paper-ls'] = { ... } }`; see editors/nvim/README.md.
 
 local root_markers = { '.git', 'latexmkrc', '.latexmkrc', '_quarto.yml' }

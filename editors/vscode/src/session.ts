@@ -26,6 +26,7 @@ export function serverSettings(): Record<string, unknown> {
     citationCommands: config.get<string[]>('citationCommands', []),
     maxItems: config.get<number>('maxItems', 50),
     searchAbstracts: config.get<boolean>('searchAbstracts', true),
+    readOutsideWorkspace: config.get<boolean>('readOutsideWorkspace', false),
   };
 }
 
