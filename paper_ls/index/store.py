@@ -10,7 +10,9 @@ abstracts without positions (`detail=none`), which is all an AND of words needs.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,6 +108,7 @@ class Index:
         #: index moved in by `paper_ls.index.recovery`, or an index deleted and made anew),
         #: which `replaced` notices.
         self.identity = file_identity(path)
+        self._closed = False
 
     @classmethod
     def open(cls, path: Path, *, create: bool = True) -> Index:
@@ -119,15 +122,15 @@ class Index:
             raise IndexStoreError(
                 f"cannot create the index directory {path.parent}: {exc.strerror or exc}"
             ) from exc
-        problem = header_problem(path)
-        if problem is not None:
-            if not was_an_index(path):
-                raise IndexStoreError(
-                    f"{path} is not a readable paper-ls index ({problem}); pass another --index"
-                )
-            raise IndexCorruptError(path, problem)
+        with _OPEN_LOCK:
+            if not _open_here(path):
+                _refuse_a_bad_header(path)
+            try:
+                conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            except sqlite3.DatabaseError as exc:
+                raise translate_error(exc, path) from exc
+            _OPENED[_identity_key(path)] += 1
         try:
-            conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             # A new index only (an existing one keeps its page size): records of one to two
             # kilobytes waste less of 8 KiB pages, which keeps the index smaller than its
@@ -138,8 +141,12 @@ class Index:
             conn.execute("PRAGMA cache_size = -32000")
             index = cls(path, conn)
             index._ensure_schema(create)
-        except sqlite3.DatabaseError as exc:
-            raise translate_error(exc, path) from exc
+        except BaseException as exc:
+            _forget_open(path)
+            conn.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise translate_error(exc, path) from exc
+            raise
         return index
 
     def replaced(self) -> bool:
@@ -155,6 +162,9 @@ class Index:
         self.close()
 
     def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            _forget_open(self.path)
         self.conn.close()
 
     @contextmanager
@@ -244,6 +254,42 @@ def sources_table_sql() -> str:
     first = _SCHEMA.split(";\n")[0].strip()
     assert first.startswith("CREATE TABLE sources")
     return first
+
+
+#: Connections this process has open to each index file. While one is open, the file must
+#: not be opened and closed by other means: closing any descriptor of a file drops every POSIX
+#: lock the process holds on it, SQLite's included, and a writer in another process may then
+#: believe itself alone, checkpoint, and delete the write-ahead log under this process's
+#: readers ("database disk image is malformed", on a sound file). The header check reads
+#: the file directly, so only an open with no connection yet in this process does it.
+_OPENED: Counter[str] = Counter()
+_OPEN_LOCK = threading.Lock()
+
+
+def _identity_key(path: Path) -> str:
+    return str(path.resolve())
+
+
+def _open_here(path: Path) -> bool:
+    return _OPENED[_identity_key(path)] > 0
+
+
+def _forget_open(path: Path) -> None:
+    with _OPEN_LOCK:
+        key = _identity_key(path)
+        _OPENED[key] -= 1
+        if _OPENED[key] <= 0:
+            del _OPENED[key]
+
+
+def _refuse_a_bad_header(path: Path) -> None:
+    problem = header_problem(path)
+    if problem is not None:
+        if not was_an_index(path):
+            raise IndexStoreError(
+                f"{path} is not a readable paper-ls index ({problem}); pass another --index"
+            )
+        raise IndexCorruptError(path, problem)
 
 
 def file_identity(path: Path) -> tuple[int, int]:

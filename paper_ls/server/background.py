@@ -240,8 +240,9 @@ class BackgroundSync:
                     recovered = True
                     self._show_warning(f"paper-ls: {event.message}")
                     self.ls.index_changed()
-                elif event.event == "checked":
+                elif event.event == "checked":  # sound, or unchanged since found sound
                     log.info("index check: %s", event.message or "passed")
+                    self.ls.index_sound()
                 else:
                     await progress.show(event)
             await process.wait()

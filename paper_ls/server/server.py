@@ -143,6 +143,16 @@ class PaperServer(LanguageServer):
         self.index_problem = f"the index is damaged ({reason}) and is being rebuilt"
         self.background.repair(reason)
 
+    def index_sound(self) -> None:
+        """A full check found the index sound: whatever failed was not in the file, so it is
+        read again (a rebuild, had one been needed, would have replaced the file)."""
+        if self.index_problem.startswith("the index is damaged"):
+            log.warning("the index was checked in full and is sound: using it again")
+            self._index_failed = None
+            self.index_problem = ""
+            self.completer.forget_damage()
+            self.index_changed()
+
     def report_server_error(self, error: Exception, source: Any) -> None:
         """A request that met a damaged index (in any feature) starts its rebuild."""
         damage = damage_in(error)

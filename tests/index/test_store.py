@@ -112,3 +112,23 @@ def test_a_new_index_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path
         with index.transaction() as conn:
             conn.execute("INSERT INTO sources (path, kind) VALUES ('x', 'bibtex')")
         assert index.conn.execute("SELECT count(*) FROM sources").fetchone()[0] == 1
+
+
+def test_a_second_connection_never_opens_the_file_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing any descriptor of the file would drop this process's SQLite locks on it (and
+    let another process delete the write-ahead log under the first connection)."""
+    import paper_ls.index.store as store
+
+    path = tmp_path / "index.sqlite3"
+    Index.open(path).close()
+    checked: list[Path] = []
+    monkeypatch.setattr(store, "header_problem", lambda p: checked.append(p))
+    with Index.open(path, create=False):
+        with Index.open(path, create=False), Index.open(path, create=False):
+            pass
+        assert checked == [path]  # only the first, with no connection open yet
+    with Index.open(path, create=False):
+        pass
+    assert checked == [path, path]  # all closed: the next first open checks again
