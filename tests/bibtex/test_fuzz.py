@@ -6,6 +6,7 @@ every entry and failure points at a line that exists.
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -59,3 +60,28 @@ def test_invalid_utf8_and_nul_bytes_are_read_not_fatal(tmp_path: Path) -> None:
     problems = [r for r in records if isinstance(r, Problem)]
     assert keys == ["good", "after"]
     assert [p.line for p in problems] == [2]
+
+
+def test_a_100_kb_field_binary_garbage_and_a_truncated_entry(tmp_path: Path) -> None:
+    """What a broken export or a mis-saved file looks like: the good entries all arrive,
+    the huge field whole, and the rest is reported at its lines."""
+    abstract = "word " * 20_000  # 100 KB
+    garbage = random.Random(3).randbytes(4096).replace(b"@", b"#")
+    path = tmp_path / "mixed.bib"
+    path.write_bytes(
+        b"@article{huge, title = {Huge}, abstract = {"
+        + abstract.encode()
+        + b"}}\n"
+        + garbage
+        + b"\n@misc{middle, title = {After the garbage}, year = 2020}\n"
+        + b"@article{cut, title = {Truncated in the mid"
+    )
+    records = list(read(path))
+    papers = {r.key: r for r in records if not isinstance(r, Problem)}
+    problems = [r for r in records if isinstance(r, Problem)]
+    assert list(papers) == ["huge", "middle"]
+    assert papers["huge"].abstract == abstract.strip()
+    # Text between entries is a comment to BibTeX, garbage included; the cut entry is not.
+    last_line = path.read_bytes().count(b"\n") + 1
+    assert [(p.line, "the file ends before the entry is closed" in p.message)
+            for p in problems] == [(last_line, True)]  # fmt: skip
