@@ -158,6 +158,7 @@ def write_section(result: dict[str, Any]) -> None:
         "|---:|---:|---:|---:|---:|---:|",
         f"| {imp['seconds']:,} | {imp['per_second']:,} | {imp['peak_rss_mb']} | "
         f"{imp['raw_mb']:,} | {imp['index_mb']:,} | {imp['ratio']} |",
+        *(["", imp["note"]] if imp.get("note") else []),
         "",
         f"Search keystroke replay ({search.searches:,} searches, limit 20): p50 "
         f"{search.p50_ms} ms, p99 {search.p99_ms} ms, max {search.max_ms} ms; first search "

@@ -58,8 +58,13 @@ MARKDOWN_LANGUAGES = frozenset({"markdown", "quarto", "rmd", "pandoc", "rmarkdow
 TRIGGER_CHARACTERS = ["{", ",", "@", ";", " "]
 INSERT_COMMAND = "paper-ls.insertBibtex"
 SEARCH_COMMAND = "paper-ls.search"
-#: How long a completion with nothing to show waits for the document's .bib to be read.
-FIRST_PARSE_WAIT_S = 0.5
+#: How long a completion with nothing to show waits for the document's .bib to be read: an
+#: empty answer closes the editor's list for good (VS Code does not reopen it as you type
+#: on), and the first parse of a session also loads the BibTeX parser, which takes most
+#: of a second on a busy machine. Only ever spent right after opening.
+FIRST_PARSE_WAIT_S = 2.0
+#: How long a hover on a key the last parse lacks waits for the .bib as it is now.
+FRESH_HOVER_WAIT_S = 0.5
 #: Papers a search picker offers unless the client asks for another number (at most 200).
 SEARCH_LIMIT = 30
 
@@ -633,7 +638,7 @@ async def _bibs_as_now(
     if bibliography is None or not bibliography.files:
         return bibs
     try:
-        return await asyncio.wait_for(ls.fresh_bibs(bibliography.files), FIRST_PARSE_WAIT_S)
+        return await asyncio.wait_for(ls.fresh_bibs(bibliography.files), FRESH_HOVER_WAIT_S)
     except TimeoutError:
         return bibs
 
