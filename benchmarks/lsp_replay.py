@@ -809,7 +809,8 @@ def make_workspace(name: str, bib: Path, files: dict[str, str]) -> Path:
 
 def paper_ls_spec(setup: str, index: Path, queries: Sequence[Query]) -> ServerSpec:
     """paper-ls in both languages; LaTeX also gets every query kind (it takes free text)."""
-    settings = {"index": str(index)}
+    # refs.bib is a link to the corpus outside the workspace: allowed explicitly.
+    settings = {"index": str(index), "readOutsideWorkspace": True}
     single = one_word(queries)
     timings = LSP_WORK / ("timings-" + re.sub(r"[^A-Za-z0-9]+", "-", setup) + ".txt")
     timings.parent.mkdir(parents=True, exist_ok=True)
