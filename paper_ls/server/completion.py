@@ -129,17 +129,6 @@ class CompletionWorker:
         except sqlite3.DatabaseError as exc:
             if index is None or not is_corruption(exc):
                 raise
-            log.info("index read failed (%s); trying again on a new connection", exc)
-        # Once on a new connection: under heavy concurrent writes a read has been seen to
-        # fail as "malformed" on a sound file; damage in the file fails again.
-        index.close()
-        self._index = None
-        index = self._index_at(index_path)
-        try:
-            return ranking(index, stop)
-        except sqlite3.DatabaseError as exc:
-            if index is None or not is_corruption(exc):
-                raise
             # Never served damaged: answer from the document's .bib alone while it is rebuilt.
             self._damage = str(exc)
             self._damaged_file = index.identity
