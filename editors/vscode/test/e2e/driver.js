@@ -172,13 +172,18 @@ async function runScenario(page, scenario) {
   report.scenarios[scenario.name] = seen;
   await openFile(page, scenario.file);
   await goTo(page, scenario.line, scenario.column);
-  await page.keyboard.type(scenario.type, { delay: 60 });
   if (scenario.autoTrigger) {
-    // What the widget shows by itself (opened by a trigger character, followed while typing).
+    // What the widget shows by itself: opened by the trigger character (`{`, `@`), as a
+    // person pauses after it, then followed while the query is typed.
+    const cut = Math.max(scenario.type.lastIndexOf('{'), scenario.type.lastIndexOf('@')) + 1;
+    await page.keyboard.type(scenario.type.slice(0, cut), { delay: 60 });
     await waitFor('suggestions opening by themselves', async () =>
       (await suggestionRows(page)).some((row) => row.icon !== 'codicon-symbol-text'), 20000).catch(() => null);
+    await page.keyboard.type(scenario.type.slice(cut), { delay: 60 });
     await sleep(800); // the answer to the last keystroke
     seen.autoRows = await suggestionRows(page);
+  } else {
+    await page.keyboard.type(scenario.type, { delay: 60 });
   }
   seen.rows = await openSuggestions(page);
   const widget = await page.$('.suggest-widget.visible');
