@@ -8,6 +8,7 @@ are parsed in a worker thread when they change, and a request uses what was pars
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import time
@@ -58,10 +59,10 @@ MARKDOWN_LANGUAGES = frozenset({"markdown", "quarto", "rmd", "pandoc", "rmarkdow
 TRIGGER_CHARACTERS = ["{", ",", "@", ";", " "]
 INSERT_COMMAND = "paper-ls.insertBibtex"
 SEARCH_COMMAND = "paper-ls.search"
-#: How long a completion with nothing to show waits for the document's .bib to be read: an
-#: empty answer closes the editor's list for good (VS Code does not reopen it as you type
-#: on), and the first parse of a session also loads the BibTeX parser, which takes most
-#: of a second on a busy machine. Only ever spent right after opening.
+#: How long a completion with nothing to show waits for a first look at the document's
+#: .bib: an empty answer closes the editor's list for good (VS Code does not reopen it as
+#: you type on). The first look at a long file is its first 64 KB, parsed in milliseconds;
+#: a short file is parsed whole. Only ever spent right after opening.
 FIRST_PARSE_WAIT_S = 2.0
 #: How long a hover on a key the last parse lacks waits for the .bib as it is now.
 FRESH_HOVER_WAIT_S = 0.5
@@ -301,10 +302,21 @@ class PaperServer(LanguageServer):
             self.settings.bibliography, self.workspace_root(),
         )  # fmt: skip
 
-    def parsed_bibs(self, bibliography: DocumentBibliography | None) -> list[BibFile]:
+    def parsed_bibs(
+        self, bibliography: DocumentBibliography | None, *, first_looks: bool = False
+    ) -> list[BibFile]:
+        """The files as last parsed; with `first_looks`, the start of a long file still being
+        parsed for the first time stands in for it (completion and resolve only)."""
         if bibliography is None:
             return []
-        return [bib for path in bibliography.files if (bib := self.bibs.get(path)) is not None]
+        get = self.bibs.get_or_first_look if first_looks else self.bibs.get
+        return [bib for path in bibliography.files if (bib := get(path)) is not None]
+
+    async def first_looks(self, paths: tuple[Path, ...], timeout_s: float) -> None:
+        """Wait, at most `timeout_s`, until something of each file is known."""
+        waits = [asyncio.wrap_future(self.bibs.first_look(path)) for path in paths]
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.gather(*waits), timeout_s)
 
     def schedule_refresh(self, paths: tuple[Path, ...] | list[Path]) -> None:
         for path in paths:
@@ -559,7 +571,7 @@ async def _completion(ls: PaperServer, params: types.CompletionParams) -> PlainJ
     if context is None:
         return None
     bibliography = ls.bibliography(document)
-    bibs = ls.parsed_bibs(bibliography)
+    bibs = ls.parsed_bibs(bibliography, first_looks=True)
     limit, abstracts = ls.settings.max_items, ls.settings.search_abstracts
     index_path = resolve_index_path(ls.settings.index)
 
@@ -569,15 +581,24 @@ async def _completion(ls: PaperServer, params: types.CompletionParams) -> PlainJ
         )
 
     ranked = await ls.completer.run(index_path, ranking(bibs))
-    if not ranked and bibliography is not None and len(bibs) < len(bibliography.files):
+    if not ranked and bibliography is not None:
         # Nothing to show yet because the .bib is still being read (right after opening):
-        # an empty answer would close the editor's list, so wait for it, briefly.
-        try:
-            bibs = await asyncio.wait_for(ls.fresh_bibs(bibliography.files), FIRST_PARSE_WAIT_S)
-        except TimeoutError:
-            pass
-        else:
+        # an empty answer would close the editor's list, so wait, briefly, for a first look
+        # at it, and if that holds nothing for this query, for the whole file.
+        deadline = time.monotonic() + FIRST_PARSE_WAIT_S
+        if len(bibs) < len(bibliography.files):
+            await ls.first_looks(bibliography.files, FIRST_PARSE_WAIT_S)
+            bibs = ls.parsed_bibs(bibliography, first_looks=True)
             ranked = await ls.completer.run(index_path, ranking(bibs))
+        if not ranked and any(bib.partial for bib in bibs):
+            try:
+                bibs = await asyncio.wait_for(
+                    ls.fresh_bibs(bibliography.files), max(deadline - time.monotonic(), 0.0)
+                )
+            except TimeoutError:
+                pass
+            else:
+                ranked = await ls.completer.run(index_path, ranking(bibs))
     target = bibliography.files[0] if bibliography and bibliography.files else None
     lines = document.lines
     client_range = types.Range(
@@ -595,7 +616,8 @@ def on_resolve(ls: PaperServer, item: types.CompletionItem) -> types.CompletionI
     uri = data.get("uri")
     bibs: list[BibFile] = []
     if isinstance(uri, str) and uri in ls.workspace.text_documents:
-        bibs = ls.parsed_bibs(ls.bibliography(ls.workspace.get_text_document(uri)))
+        document = ls.workspace.get_text_document(uri)
+        bibs = ls.parsed_bibs(ls.bibliography(document), first_looks=True)
     found = ls.find_paper(key, bibs)
     if found is not None:
         paper, where = found

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from paper_ls.documents.project import BibliographyCache, bibliography_for
+from paper_ls.documents.project import BibFile, BibliographyCache, bibliography_for
 
 
 def write(root: Path, name: str, text: str) -> Path:
@@ -120,3 +120,53 @@ def test_a_remembered_root_is_dropped_when_it_stops_including(tmp_path: Path) ->
     assert latex_of(chapter)[:2] == (tmp_path / "b.tex", (tmp_path / "y.bib",))
     (tmp_path / "b.tex").unlink()
     assert latex_of(chapter)[0] == chapter
+
+
+def _long_bib(count: int) -> str:
+    return "".join(
+        f"@article{{key{i:05d},\n  title = {{Paper number {i} about sparse coding}},\n"
+        f"  author = {{Ada Lovelace and Alan Turing}},\n  year = {{2020}},\n}}\n\n"
+        for i in range(count)
+    )
+
+
+def test_a_long_file_read_first_is_published_as_a_first_look_then_whole(tmp_path: Path) -> None:
+    """Completion may show the start of a long .bib at once; nothing else sees that start."""
+    bib = write(tmp_path, "refs.bib", _long_bib(3000))
+    published: list[tuple[bool, int, BibFile | None]] = []
+
+    class Watched(BibliographyCache):
+        def _publish(self, path: Path, parsed: BibFile) -> None:
+            published.append((parsed.partial, len(parsed.entries), self.get(path)))
+            super()._publish(path, parsed)
+
+    cache = Watched(not_open)
+    waiting = cache.first_look(bib)
+    assert not waiting.done()
+    whole = cache.refresh(bib)
+    (partial, head_count, seen_by_get), (last_partial, count, _) = published
+    assert partial and not last_partial
+    assert 0 < head_count < 3000 and count == 3000
+    assert "key00000" in waiting.result().entries
+    assert seen_by_get is None  # `get` (hover, diagnostics) never returned the first look
+    assert cache.get(bib) is whole and cache.get_or_first_look(bib) is whole
+    assert cache.first_look(bib).result() is whole
+
+
+def test_a_short_file_and_a_reparse_have_no_first_look(tmp_path: Path) -> None:
+    bib = write(tmp_path, "refs.bib", _long_bib(20))
+    cache = BibliographyCache(not_open)
+    assert not cache.refresh(bib).partial
+    long_bib = write(tmp_path, "long.bib", _long_bib(3000))
+    cache.refresh(long_bib)
+    long_bib.write_text(_long_bib(3001), encoding="utf-8")
+    published: list[bool] = []
+    original = cache._publish
+
+    def watch(path: Path, parsed: BibFile) -> None:
+        published.append(parsed.partial)
+        original(path, parsed)
+
+    cache._publish = watch  # type: ignore[method-assign]
+    assert len(cache.refresh(long_bib).entries) == 3001
+    assert published == [False]  # the old parse stands until the new one is whole

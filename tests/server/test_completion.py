@@ -244,3 +244,27 @@ async def test_serve_timings_records_each_completions_server_time(
     recorded = [float(line) for line in TIMINGS.read_text().split()]
     assert len(recorded) == 3
     assert all(0 < ms < 10_000 for ms in recorded)
+
+
+async def test_right_after_opening_a_long_bib_every_entry_can_be_found(
+    client: LanguageClient, project: Project
+) -> None:
+    """While a long .bib is first parsed, completion answers from its start at once
+    (`BibliographyCache` tests the first look); a query that only a later entry answers
+    waits for the whole file instead of showing an empty list."""
+    count = 3_000
+    project.write(
+        "big.bib",
+        "".join(
+            f"@article{{entry{i:05d},\n  title = {{{'Zebra' if i == count - 1 else 'Sparse'}"
+            f" coding study {i}}},\n  author = {{Lovelace, Ada}},\n  year = {{2020}},\n}}\n\n"
+            for i in range(count)
+        ),
+    )
+    text = "\\documentclass{article}\n\\begin{document}\n\\cite{zebra}\n\\bibliography{big}\n"
+    uri = open_document(client, project, "long.tex", text)
+    tail = await complete(client, uri, end_of(text, "zebra"))
+    assert labels(tail) == [f"entry{count - 1:05d}"]
+    text = text.replace("zebra", "")
+    head = await complete(client, uri, end_of(text, "\\cite{"))
+    assert "entry00000" in labels(head)
