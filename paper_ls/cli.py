@@ -563,7 +563,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host, _, port = args.tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        from paper_ls.server.stdio import serve_stdio
+
+        serve_stdio(server)
     return 0
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TextIO
 
@@ -87,15 +87,27 @@ class ParsedBibliography:
     preambles: list[str]
 
 
-def parse_bibtex(text: str) -> ParsedBibliography:
-    """Parse a whole file; malformed blocks become failures and the rest is still read."""
-    parsed = parse_chunk(text, first_line=1, strings={})
+#: Blocks parsed between two calls of a parse's `pause`.
+PAUSE_EVERY = 8
+
+
+def parse_bibtex(text: str, pause: Callable[[], None] | None = None) -> ParsedBibliography:
+    """Parse a whole file; malformed blocks become failures and the rest is still read.
+
+    `pause`, when given, is called every `PAUSE_EVERY` blocks: a language server parses in a
+    background thread and lets its requests go first there."""
+    parsed = parse_chunk(text, first_line=1, strings={}, pause=pause)
     apply_crossrefs(parsed.entries)
     return parsed
 
 
 def parse_chunk(
-    text: str, *, first_line: int, strings: dict[str, str], fast: bool = True
+    text: str,
+    *,
+    first_line: int,
+    strings: dict[str, str],
+    fast: bool = True,
+    pause: Callable[[], None] | None = None,
 ) -> ParsedBibliography:
     """Parse a run of whole blocks that starts at `first_line` of its file.
 
@@ -108,7 +120,9 @@ def parse_chunk(
     if not fast:
         chunk.add_slow(text, SlowRegion(0, len(text), first_line, len(text)))
         return ParsedBibliography(chunk.entries, chunk.failures, chunk.preambles)
-    for block in scan(text, first_line):
+    for count, block in enumerate(scan(text, first_line), 1):
+        if pause is not None and count % PAUSE_EVERY == 0:
+            pause()
         if isinstance(block, ScannedEntry):
             chunk.add_scanned(block)
         else:

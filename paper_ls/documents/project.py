@@ -19,7 +19,7 @@ from pathlib import Path
 
 import paper_ls.documents.latex as latex
 import paper_ls.documents.markdown as markdown
-from paper_ls.bibtex.parse import parse_bibtex
+from paper_ls.bibtex.parse import PAUSE_EVERY, parse_bibtex
 from paper_ls.documents.model import Position, Range, split_lines, to_utf16, utf16_length
 from paper_ls.index.search import Candidate
 from paper_ls.model import Paper
@@ -154,10 +154,15 @@ def _key_offset(text: str, key: str, *, from_start: bool) -> int | None:
     return begin if text.startswith(key, begin) else None
 
 
-def parse_bib_text(path: Path, text: str, stamp: object) -> BibFile:
-    parsed = parse_bibtex(text)
+def parse_bib_text(
+    path: Path, text: str, stamp: object, pause: Callable[[], None] | None = None
+) -> BibFile:
+    """The file's model; `pause` is called now and then (see `parse_bibtex`)."""
+    parsed = parse_bibtex(text, pause)
     bib = BibFile(path=path, stamp=stamp, text=text)
-    for raw in parsed.entries:
+    for count, raw in enumerate(parsed.entries, 1):
+        if pause is not None and count % PAUSE_EVERY == 0:
+            pause()
         entry = BibEntry(raw.key, raw.line, raw.end_line, paper_from_entry(raw, str(path)))
         bib.entries.setdefault(raw.key, entry)
         bib.by_lower.setdefault(raw.key.lower(), entry)
@@ -165,7 +170,10 @@ def parse_bib_text(path: Path, text: str, stamp: object) -> BibFile:
             bib.by_doi.setdefault(entry.paper.doi.lower(), entry)
         if entry.paper.arxiv:
             bib.by_arxiv.setdefault(entry.paper.arxiv, entry)
-    bib.candidates = [_candidate(e) for e in bib.entries.values()]
+    for count, entry in enumerate(bib.entries.values(), 1):
+        if pause is not None and count % PAUSE_EVERY == 0:
+            pause()
+        bib.candidates.append(_candidate(entry))
     position = 0
     for cand in bib.candidates:
         bib.starts.append(position)
@@ -185,7 +193,9 @@ def _candidate(entry: BibEntry) -> Candidate:
     )  # fmt: skip
 
 
-def parse_bib_head(path: Path, text: str) -> BibFile | None:
+def parse_bib_head(
+    path: Path, text: str, pause: Callable[[], None] | None = None
+) -> BibFile | None:
     """The entries of the start of a long file, up to the first entry that begins after
     `FIRST_LOOK_CHARS`; None for a file short enough to be parsed whole at once."""
     if len(text) <= 2 * FIRST_LOOK_CHARS:
@@ -193,7 +203,7 @@ def parse_bib_head(path: Path, text: str) -> BibFile | None:
     cut = text.find("\n@", FIRST_LOOK_CHARS)
     if cut < 0:
         return None
-    head = parse_bib_text(path, text[: cut + 1], None)
+    head = parse_bib_text(path, text[: cut + 1], None, pause)
     head.partial = True
     return head
 
@@ -206,8 +216,10 @@ class BibliographyCache:
     file is parsed), then the whole parse, which every other feature waits for.
     """
 
-    def __init__(self, open_text: OpenText) -> None:
+    def __init__(self, open_text: OpenText, pause: Callable[[], None] | None = None) -> None:
         self._open_text = open_text
+        #: Called now and then while parsing (see `parse_bibtex`).
+        self._pause = pause
         self._files: dict[Path, BibFile] = {}
         self._first_looks: dict[Path, BibFile] = {}
         #: Callers waiting for a first look at a file, resolved when one is published.
@@ -266,10 +278,10 @@ class BibliographyCache:
         if text is None:
             text = read_text(path)
         if current is None:
-            head = parse_bib_head(path, text)
+            head = parse_bib_head(path, text, self._pause)
             if head is not None:
                 self._publish(path, head)
-        parsed = parse_bib_text(path, text, stamp)
+        parsed = parse_bib_text(path, text, stamp, self._pause)
         self._publish(path, parsed)
         return parsed
 

@@ -14,6 +14,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -91,8 +92,14 @@ class CompletionWorker:
     follows the index to its new file once it is rebuilt.
     """
 
-    def __init__(self, on_damage: Callable[[str], None] | None = None) -> None:
+    def __init__(
+        self,
+        on_damage: Callable[[str], None] | None = None,
+        gate: Callable[[], AbstractContextManager[None]] = nullcontext,
+    ) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-rank")
+        #: Held while ranking, so that background parses step aside (`runtime.RequestGate`).
+        self._gate = gate
         self._index: Index | None = None
         #: Told (on the event loop) when the index turns out to be damaged.
         self._on_damage = on_damage
@@ -118,6 +125,15 @@ class CompletionWorker:
                 self._on_damage(damage)
 
     def _call(
+        self,
+        index_path: Path | None,
+        ranking: Callable[[Index | None, threading.Event], T],
+        stop: threading.Event,
+    ) -> T:
+        with self._gate():
+            return self._rank(index_path, ranking, stop)
+
+    def _rank(
         self,
         index_path: Path | None,
         ranking: Callable[[Index | None, threading.Event], T],

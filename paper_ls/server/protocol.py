@@ -1,4 +1,5 @@
-"""pygls' protocol, without the future it keeps for every notification.
+"""pygls' protocol, without the future it keeps for every notification, and with every
+message announced to the server's `RequestGate` (background parses step aside for it).
 
 pygls 2.1 runs each `didOpen`/`didChange`/`didSave`/`didClose` through a built-in generator
 handler, and each async notification handler as a task; both store the handler's future in
@@ -28,6 +29,13 @@ class PaperProtocol(LanguageServerProtocol):
         #: Not dropped from inside their callbacks: pygls cancels the pending ones at
         #: shutdown while iterating over the table, and a cancelled future calls back at once.
         self._finished: list[tuple[MsgId, Future[Any]]] = []
+
+    def handle_message(self, message: Any) -> None:
+        """Every message from the client first tells background work to step aside."""
+        gate = getattr(self._server, "gate", None)
+        if gate is not None:
+            gate.touch()
+        super().handle_message(message)
 
     def _execute_handler(
         self,

@@ -90,7 +90,9 @@ class PaperServer(LanguageServer):
             "paper-ls", __version__, protocol_cls=PaperProtocol, converter_factory=_converter
         )
         self.settings = Settings()
-        self.bibs = BibliographyCache(self.open_text)
+        #: Background parses give way to the requests a writer waits for.
+        self.gate = runtime.RequestGate()
+        self.bibs = BibliographyCache(self.open_text, self.gate.pause)
         self.parser = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-bib")
         self._index: Index | None = None
         #: The index file's (mtime, size) when opening it last failed; -1s when it was missing.
@@ -106,7 +108,9 @@ class PaperServer(LanguageServer):
         #: workspace never holds up a .bib parse or a diagnostics run.
         self.scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-scan")
         self.scanned: Future[int] | None = None
-        self.completer = completion.CompletionWorker(on_damage=self.index_damaged)
+        self.completer = completion.CompletionWorker(
+            on_damage=self.index_damaged, gate=self.gate.request
+        )
         #: Where `paper-ls serve --timings` records each completion's server-side time.
         self.timings: TextIO | None = None
 
@@ -332,7 +336,8 @@ class PaperServer(LanguageServer):
         """Re-parse `path` if it changed (on the parser thread); a new parse is long-lived,
         so it is taken out of the garbage collector's way at once."""
         before = self.bibs.get(path)
-        parsed = self.bibs.refresh(path)
+        with runtime.collector_paused():
+            parsed = self.bibs.refresh(path)
         if parsed is not before:
             runtime.settle()
         return parsed
@@ -615,15 +620,16 @@ def on_resolve(ls: PaperServer, item: types.CompletionItem) -> types.CompletionI
     key = str(data.get("key", item.label))
     uri = data.get("uri")
     bibs: list[BibFile] = []
-    if isinstance(uri, str) and uri in ls.workspace.text_documents:
-        document = ls.workspace.get_text_document(uri)
-        bibs = ls.parsed_bibs(ls.bibliography(document), first_looks=True)
-    found = ls.find_paper(key, bibs)
-    if found is not None:
-        paper, where = found
-        item.documentation = types.MarkupContent(
-            kind=types.MarkupKind.Markdown, value=paper_markdown(paper, where)
-        )
+    with ls.gate.request():
+        if isinstance(uri, str) and uri in ls.workspace.text_documents:
+            document = ls.workspace.get_text_document(uri)
+            bibs = ls.parsed_bibs(ls.bibliography(document), first_looks=True)
+        found = ls.find_paper(key, bibs)
+        if found is not None:
+            paper, where = found
+            item.documentation = types.MarkupContent(
+                kind=types.MarkupKind.Markdown, value=paper_markdown(paper, where)
+            )
     return item
 
 

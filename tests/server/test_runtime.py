@@ -7,6 +7,8 @@ is only safe while a replaced bibliography is freed by reference counting alone.
 from __future__ import annotations
 
 import gc
+import threading
+import time
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from paper_ls.documents.project import BibliographyCache, parse_bib_text, read_text
+from paper_ls.server import runtime
 from paper_ls.server.server import PaperServer
 
 ENTRY = """@article{{key{n},
@@ -78,3 +81,47 @@ def test_a_new_parse_is_taken_out_of_the_collectors_way(bib: Path) -> None:
     finally:
         gc.unfreeze()
         server.parser.shutdown()
+
+
+def test_the_collector_is_off_while_a_parse_runs_and_back_on_after() -> None:
+    assert gc.isenabled()
+    with runtime.collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), runtime.collector_paused():
+        raise RuntimeError("a parse that fails")
+    assert gc.isenabled()
+
+
+def test_a_background_pause_waits_for_the_request_in_flight_and_no_longer() -> None:
+    gate = runtime.RequestGate()
+    started = time.perf_counter()
+    gate.pause()  # nothing in flight: no wait at all
+    assert time.perf_counter() - started < runtime.MAX_PAUSE_S
+    resumed: list[float] = []
+    with gate.request():
+        pausing = threading.Thread(target=lambda: (gate.pause(), resumed.append(1.0)))
+        pausing.start()
+        time.sleep(runtime.MAX_PAUSE_S / 5)
+        assert not resumed  # still waiting while the request is answered
+    pausing.join(timeout=5)
+    assert resumed
+    gate.touch()  # a message just arrived: background work waits a moment
+    started = time.perf_counter()
+    gate.pause()
+    waited = time.perf_counter() - started
+    assert runtime.QUIET_AFTER_MESSAGE_S * 0.5 <= waited < runtime.MAX_PAUSE_S * 2
+    with gate.request():  # a request that never ends holds a pause for MAX_PAUSE_S at most
+        started = time.perf_counter()
+        gate.pause()
+        assert time.perf_counter() - started >= runtime.MAX_PAUSE_S * 0.9
+
+
+def test_parsing_pauses_every_few_blocks() -> None:
+    from paper_ls.bibtex.parse import PAUSE_EVERY, parse_bibtex
+
+    calls: list[int] = []
+    text = "".join(f"@misc{{k{i}, title={{T{i}}}}}\n" for i in range(PAUSE_EVERY * 3))
+    parsed = parse_bibtex(text, pause=lambda: calls.append(1))
+    assert len(parsed.entries) == PAUSE_EVERY * 3
+    assert len(calls) == 3

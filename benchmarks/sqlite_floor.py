@@ -1,0 +1,198 @@
+"""What SQLite alone costs per imported paper: the floor under any import, whatever parses it.
+
+Reproduce with:   .venv/bin/python benchmarks/sqlite_floor.py --count 100000
+
+SQLite lets one connection write at a time, so an import can never go faster than the
+inserts it makes. This measures those inserts and nothing else: the records of the
+generated corpus are parsed and prepared first (as `paper-ls add` does in its workers), then
+written with `executemany` in batches of 2,000, in one transaction, into a fresh index made
+from the real schema (`paper_ls/index/store.py`), in several settings, each cheaper than the
+last. No Python work is timed but binding the parameters of each row. The result is written
+into its own section of `RESULTS.md`, with the throughput each floor allows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import run
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "RESULTS.md"
+SECTION_START = "<!-- sqlite-floor: start -->"
+SECTION_END = "<!-- sqlite-floor: end -->"
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    journal: str = "WAL"
+    synchronous: str = "NORMAL"
+    cache_kib: int = 32_000
+    #: The `prefix=` option of `fts_meta`; "" for none.
+    prefix: str = "1 2 3 4"
+    #: Create the B-tree indexes after the rows are in, instead of before.
+    indexes_last: bool = False
+
+
+SETTINGS = (
+    Setting("as `paper-ls add` writes (WAL, 32 MB cache, prefix indexes 1-4)"),
+    Setting("no journal, no sync, 512 MB cache", "OFF", "OFF", 512_000),
+    Setting("... and prefix indexes 2 and 3 only", "OFF", "OFF", 512_000, "2 3"),
+    Setting("... and no prefix indexes", "OFF", "OFF", 512_000, ""),
+    Setting("... and the B-tree indexes built last", "OFF", "OFF", 512_000, "", True),
+)
+
+TABLES = ("papers", "records", "fts_meta", "fts_abstract")
+
+
+def prepared_rows(corpus: Path, cache: Path) -> dict[str, list[tuple[object, ...]]]:
+    """The rows `paper-ls add` would insert for the corpus, computed once and cached."""
+    if cache.exists() and cache.stat().st_mtime > corpus.stat().st_mtime:
+        rows: dict[str, list[tuple[object, ...]]] = pickle.loads(cache.read_bytes())
+        return rows
+    from paper_ls.index.prepare import Prepared, prepare
+    from paper_ls.index.writer import year_text
+    from paper_ls.sources.bibtex import read_mapped
+
+    prepared = [r for r in read_mapped(corpus, prepare) if isinstance(r, Prepared)]
+    rows = {
+        "papers": [(i, *p.paper_row(p.key)) for i, p in enumerate(prepared, 1)],
+        "records": [(i, p.key, p.line, p.digest, p.blob) for i, p in enumerate(prepared, 1)],
+        "fts_meta": [
+            (i, p.title, p.authors_text, year_text(p.year)) for i, p in enumerate(prepared, 1)
+        ],
+        "fts_abstract": [(i, p.abstract) for i, p in enumerate(prepared, 1) if p.abstract],
+    }
+    cache.write_bytes(pickle.dumps(rows, protocol=5))
+    return rows
+
+
+def insert_sql() -> dict[str, str]:
+    from paper_ls.index.writer import PAPER_COLUMNS
+
+    return {
+        "papers": f"INSERT INTO papers (id, {PAPER_COLUMNS}) VALUES ({','.join('?' * 12)})",
+        "records": "INSERT INTO records (source_id, paper_id, key, line, digest, data)"
+        " VALUES (1,?,?,?,?,?)",
+        "fts_meta": "INSERT INTO fts_meta (rowid, title, authors, year) VALUES (?,?,?,?)",
+        "fts_abstract": "INSERT INTO fts_abstract (rowid, abstract) VALUES (?,?)",
+    }
+
+
+def measure(
+    setting: Setting, rows: dict[str, list[tuple[object, ...]]], db: Path
+) -> dict[str, float]:
+    """Microseconds per paper for each table's inserts, the late indexes and the commit."""
+    from paper_ls.index.store import _SCHEMA
+
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA page_size = 8192")
+    conn.execute(f"PRAGMA journal_mode = {setting.journal}")
+    conn.execute(f"PRAGMA synchronous = {setting.synchronous}")
+    conn.execute(f"PRAGMA cache_size = -{setting.cache_kib}")
+    schema = _SCHEMA.replace(
+        "prefix='1 2 3 4', ", f"prefix='{setting.prefix}', " if setting.prefix else ""
+    )
+    late = []
+    for statement in schema.split(";\n"):
+        if not statement.strip():
+            continue
+        if setting.indexes_last and statement.strip().startswith("CREATE INDEX"):
+            late.append(statement)
+        else:
+            conn.execute(statement)
+    conn.execute("INSERT INTO sources (id, path, kind) VALUES (1, 'corpus', 'bibtex')")
+    papers = len(rows["papers"])
+    costs: dict[str, float] = {}
+    started = time.perf_counter()
+    conn.execute("BEGIN")
+    for table, sql in insert_sql().items():
+        t0 = time.perf_counter()
+        table_rows = rows[table]
+        for start in range(0, len(table_rows), BATCH):
+            conn.executemany(sql, table_rows[start : start + BATCH])
+        costs[table] = (time.perf_counter() - t0) / papers * 1e6
+    t0 = time.perf_counter()
+    for statement in late:
+        conn.execute(statement)
+    costs["indexes built last"] = (time.perf_counter() - t0) / papers * 1e6
+    t0 = time.perf_counter()
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    costs["commit"] = (time.perf_counter() - t0) / papers * 1e6
+    costs["total"] = (time.perf_counter() - started) / papers * 1e6
+    conn.close()
+    costs["index MB"] = db.stat().st_size / 1e6
+    return costs
+
+
+def write_section(
+    count: int, raw_mb: float, results: list[tuple[Setting, dict[str, float]]]
+) -> None:
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M")
+    load = os.getloadavg()[0]
+    columns = [*TABLES, "indexes built last", "commit", "total"]
+    lines = [
+        SECTION_START,
+        f"## The SQLite floor under an import ({count:,} BibTeX papers)",
+        "",
+        f"Measured {when} UTC on: {run.machine()}; 1-minute load average {load:.2f} before.",
+        "",
+        f"Reproduce: `.venv/bin/python benchmarks/sqlite_floor.py --count {count}` (corpus "
+        f"`generate.py --format bib --seed 1`, {raw_mb:.0f} MB). The records are parsed and "
+        "prepared beforehand; only SQLite's inserts are timed (`executemany`, batches of "
+        f"{BATCH:,}, one transaction, the index's real schema), in microseconds per paper. "
+        "SQLite has one writer at a time, so `papers/s at most` bounds any import into this "
+        "schema, however fast its parser: BibTeX at 20,000 papers/s leaves 50 µs per paper "
+        "for everything the writing process does.",
+        "",
+        "| setting | " + " | ".join(columns) + " | papers/s at most | index MB |",
+        "|---|" + "---:|" * (len(columns) + 2),
+    ]
+    for setting, costs in results:
+        cells = " | ".join(f"{costs[c]:.1f}" for c in columns)
+        lines.append(
+            f"| {setting.name} | {cells} | {1e6 / costs['total']:,.0f} | {costs['index MB']:.0f} |"
+        )
+    lines += ["", SECTION_END]
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmark results\n"
+    if SECTION_START in text:
+        head, rest = text.split(SECTION_START, 1)
+        tail = rest.split(SECTION_END, 1)[1] if SECTION_END in rest else ""
+        text = head + "\n".join(lines) + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--work", type=Path, default=run.DEFAULT_WORK)
+    args = parser.parse_args()
+    corpus, _ = run.corpus(args.work, args.count)
+    rows = prepared_rows(corpus, args.work / f"floor-rows-{args.count}.pickle")
+    results = []
+    for setting in SETTINGS:
+        costs = measure(setting, rows, args.work / "floor.sqlite3")
+        results.append((setting, costs))
+        print(setting.name, json.dumps({k: round(v, 1) for k, v in costs.items()}), file=sys.stderr)
+    (args.work / "floor.sqlite3").unlink(missing_ok=True)
+    write_section(args.count, corpus.stat().st_size / 1e6, results)
+
+
+if __name__ == "__main__":
+    main()
