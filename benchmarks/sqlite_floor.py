@@ -139,6 +139,54 @@ def measure(
     return costs
 
 
+def instrumented_import(corpus: Path, index_path: Path) -> dict[str, float]:
+    """Import `corpus` with `add_source`, as `paper-ls add` does, timing the importing
+    process's SQLite work apart: the batches' inserts, their look-ups, the typo terms and
+    the commit. Parsing and preparing run in the worker processes meanwhile, so the SQLite
+    seconds are a floor under this import however fast parsing became."""
+    from contextlib import contextmanager
+
+    from paper_ls.index import importer
+    from paper_ls.index.store import Index
+    from paper_ls.index.writer import PaperWriter
+
+    spent: dict[str, float] = {}
+
+    def timed(owner: object, name: str, label: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapper(*args: object, **kwargs: object) -> object:
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.perf_counter() - t0
+
+        setattr(owner, name, wrapper)
+
+    timed(importer._Pending, "write", "inserts")
+    timed(importer._Lookups, "of", "look-ups")
+    timed(importer._SourceSync, "_look_up_keys", "look-ups")
+    timed(PaperWriter, "flush_terms", "typo terms")
+    original_transaction = Index.transaction
+
+    @contextmanager
+    def transaction(self: Index, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        with original_transaction(self, *args, **kwargs) as conn:  # type: ignore[arg-type]
+            yield conn
+            t0 = time.perf_counter()
+        spent["commit"] = spent.get("commit", 0.0) + time.perf_counter() - t0
+
+    Index.transaction = transaction  # type: ignore[assignment,method-assign]
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{index_path}{suffix}").unlink(missing_ok=True)
+    started = time.perf_counter()
+    with Index.open(index_path) as index:
+        report = importer.add_source(index, corpus)
+    seconds = time.perf_counter() - started
+    return {"papers": report.entries, "seconds": seconds, "sqlite": sum(spent.values()), **spent}
+
+
 def write_section(
     count: int, raw_mb: float, results: list[tuple[Setting, dict[str, float]]]
 ) -> None:
@@ -182,7 +230,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--work", type=Path, default=run.DEFAULT_WORK)
+    parser.add_argument(
+        "--import", dest="corpus", type=Path,
+        help="instead: import this file as `paper-ls add` does and print, as JSON, how long"
+        " the importing process spent in SQLite (arxiv.py uses this)",
+    )  # fmt: skip
+    parser.add_argument("--index", type=Path, help="with --import: the index to write")
     args = parser.parse_args()
+    if args.corpus is not None:
+        index = args.index or args.work / "floor-import.sqlite3"
+        print(json.dumps(instrumented_import(args.corpus, index)))
+        return
     corpus, _ = run.corpus(args.work, args.count)
     rows = prepared_rows(corpus, args.work / f"floor-rows-{args.count}.pickle")
     results = []
