@@ -109,10 +109,14 @@ class CompletionWorker:
         self._damaged_file: tuple[int, int] | None = None
 
     async def run(
-        self, index_path: Path | None, ranking: Callable[[Index | None, threading.Event], T]
+        self,
+        index_path: Path | None,
+        ranking: Callable[[Index | None, threading.Event], T],
+        stop: threading.Event | None = None,
     ) -> T:
-        """`ranking(index, stop)` on the worker; cancelling the caller stops the ranking."""
-        stop = threading.Event()
+        """`ranking(index, stop)` on the worker; cancelling the caller, or setting `stop`
+        from elsewhere, stops the ranking."""
+        stop = stop or threading.Event()
         future = self._executor.submit(self._call, index_path, ranking, stop)
         try:
             return await asyncio.wrap_future(future)

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -108,6 +109,9 @@ class PaperServer(LanguageServer):
         #: workspace never holds up a .bib parse or a diagnostics run.
         self.scanner = ThreadPoolExecutor(max_workers=1, thread_name_prefix="paper-ls-scan")
         self.scanned: Future[int] | None = None
+        #: The stop event of the completion running for each document (see
+        #: `supersede_completion`).
+        self._completions: dict[str, threading.Event] = {}
         self.completer = completion.CompletionWorker(
             on_damage=self.index_damaged, gate=self.gate.request
         )
@@ -305,6 +309,19 @@ class PaperServer(LanguageServer):
             Path(document.path), document.source, language, self.open_text,
             self.settings.bibliography, self.workspace_root(),
         )  # fmt: skip
+
+    def supersede_completion(self, uri: str) -> threading.Event:
+        """The stop event of a new completion for `uri`; an older one still running for the
+        same document is stopped (it would only be answered after the newer one's keystroke)."""
+        older = self._completions.get(uri)
+        if older is not None:
+            older.set()
+        stop = self._completions[uri] = threading.Event()
+        return stop
+
+    def completion_done(self, uri: str, stop: threading.Event) -> None:
+        if self._completions.get(uri) is stop:
+            del self._completions[uri]
 
     def parsed_bibs(
         self, bibliography: DocumentBibliography | None, *, first_looks: bool = False
@@ -585,25 +602,13 @@ async def _completion(ls: PaperServer, params: types.CompletionParams) -> PlainJ
             context, found, index, limit=limit, abstracts=abstracts, stop=stop
         )
 
-    ranked = await ls.completer.run(index_path, ranking(bibs))
-    if not ranked and bibliography is not None:
-        # Nothing to show yet because the .bib is still being read (right after opening):
-        # an empty answer would close the editor's list, so wait, briefly, for a first look
-        # at it, and if that holds nothing for this query, for the whole file.
-        deadline = time.monotonic() + FIRST_PARSE_WAIT_S
-        if len(bibs) < len(bibliography.files):
-            await ls.first_looks(bibliography.files, FIRST_PARSE_WAIT_S)
-            bibs = ls.parsed_bibs(bibliography, first_looks=True)
-            ranked = await ls.completer.run(index_path, ranking(bibs))
-        if not ranked and any(bib.partial for bib in bibs):
-            try:
-                bibs = await asyncio.wait_for(
-                    ls.fresh_bibs(bibliography.files), max(deadline - time.monotonic(), 0.0)
-                )
-            except TimeoutError:
-                pass
-            else:
-                ranked = await ls.completer.run(index_path, ranking(bibs))
+    stop = ls.supersede_completion(document.uri)
+    try:
+        ranked = await _rank_for_completion(ls, bibliography, bibs, index_path, ranking, stop)
+    finally:
+        ls.completion_done(document.uri, stop)
+    if stop.is_set():  # a newer request for this document came: it answers instead
+        raise asyncio.CancelledError
     target = bibliography.files[0] if bibliography and bibliography.files else None
     lines = document.lines
     client_range = types.Range(
@@ -612,6 +617,38 @@ async def _completion(ls: PaperServer, params: types.CompletionParams) -> PlainJ
     )
     items = completion.completion_items(context, ranked, document.uri, target, client_range)
     return PlainJson(isIncomplete=True, items=items)
+
+
+async def _rank_for_completion(
+    ls: PaperServer,
+    bibliography: DocumentBibliography | None,
+    bibs: list[BibFile],
+    index_path: Path | None,
+    ranking: Callable[[list[BibFile]], Callable[[Index | None, Any], list[completion.Ranked]]],
+    stop: threading.Event,
+) -> list[completion.Ranked]:
+    """The ranking on the worker thread; right after opening, a ranking with nothing to show
+    waits (briefly) for the document's .bib, unless a newer request stops it first."""
+    ranked = await ls.completer.run(index_path, ranking(bibs), stop)
+    if not ranked and bibliography is not None and not stop.is_set():
+        # Nothing to show yet because the .bib is still being read (right after opening):
+        # an empty answer would close the editor's list, so wait, briefly, for a first look
+        # at it, and if that holds nothing for this query, for the whole file.
+        deadline = time.monotonic() + FIRST_PARSE_WAIT_S
+        if len(bibs) < len(bibliography.files):
+            await ls.first_looks(bibliography.files, FIRST_PARSE_WAIT_S)
+            bibs = ls.parsed_bibs(bibliography, first_looks=True)
+            ranked = await ls.completer.run(index_path, ranking(bibs), stop)
+        if not ranked and not stop.is_set() and any(bib.partial for bib in bibs):
+            try:
+                bibs = await asyncio.wait_for(
+                    ls.fresh_bibs(bibliography.files), max(deadline - time.monotonic(), 0.0)
+                )
+            except TimeoutError:
+                pass
+            else:
+                ranked = await ls.completer.run(index_path, ranking(bibs), stop)
+    return ranked
 
 
 @server.feature(types.COMPLETION_ITEM_RESOLVE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcRequestCancelled
 from pytest_lsp import ClientServerConfig, LanguageClient
 
 from tests.server.conftest import Project, start
@@ -268,3 +270,35 @@ async def test_right_after_opening_a_long_bib_every_entry_can_be_found(
     text = text.replace("zebra", "")
     head = await complete(client, uri, end_of(text, "\\cite{"))
     assert "entry00000" in labels(head)
+
+
+async def test_a_newer_completion_for_the_document_stops_the_older_one(
+    client: LanguageClient, project: Project
+) -> None:
+    """The older request is answered as cancelled at once (Neovim and VS Code drop such an
+    answer silently) instead of finishing its work and delaying the newer one. Here the older
+    one is waiting for a long .bib to be parsed, which takes a while: it must not wait on."""
+    project.write(
+        "big.bib",
+        "".join(
+            f"@article{{entry{i:05d},\n  title = {{{'Zebra' if i == 5999 else 'Sparse'} study}},\n"
+            f"  author = {{Lovelace, Ada}},\n  year = {{2020}},\n}}\n\n"
+            for i in range(6000)
+        ),
+    )
+    text = "\\documentclass{article}\n\\begin{document}\n\\cite{zebra}\n\\bibliography{big}\n"
+    uri = open_document(client, project, "long.tex", text)
+    params = types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=end_of(text, "zebra")
+    )
+    older = asyncio.ensure_future(client.text_document_completion_async(params))
+    await asyncio.sleep(0.05)  # the older one is waiting for the whole file now
+    newer = asyncio.ensure_future(client.text_document_completion_async(params))
+    done, _ = await asyncio.wait([older, newer], return_when=asyncio.FIRST_COMPLETED)
+    assert done == {older}, "the older request is answered first"
+    with pytest.raises(JsonRpcException) as cancelled:
+        older.result()
+    assert cancelled.value.code == JsonRpcRequestCancelled.CODE
+    result = await newer
+    assert isinstance(result, types.CompletionList)
+    assert [item.label for item in result.items] == ["entry05999"]
