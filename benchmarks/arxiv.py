@@ -210,6 +210,7 @@ def write_section(result: dict[str, Any]) -> None:
 
 
 def main() -> None:
+    run.compile_package()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", type=int, default=2_500_000)
     parser.add_argument("--work", type=Path, default=run.DEFAULT_WORK)

@@ -111,6 +111,7 @@ def report(measured: dict[str, float], baseline: dict[str, float]) -> str:
 
 
 def main() -> int:
+    run.compile_package()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--work", type=Path, default=run.DEFAULT_WORK)
     parser.add_argument("--baseline", type=Path, default=BASELINE)
