@@ -19,7 +19,7 @@ from pathlib import Path
 
 import paper_ls.documents.latex as latex
 import paper_ls.documents.markdown as markdown
-from paper_ls.bibtex.parse import PAUSE_EVERY, parse_bibtex
+from paper_ls.bibtex.parse import PAUSE_EVERY, ParsedBibliography, parse_bibtex, parse_chunk
 from paper_ls.documents.model import Position, Range, split_lines, to_utf16, utf16_length
 from paper_ls.index.search import Candidate
 from paper_ls.model import Paper
@@ -158,7 +158,16 @@ def parse_bib_text(
     path: Path, text: str, stamp: object, pause: Callable[[], None] | None = None
 ) -> BibFile:
     """The file's model; `pause` is called now and then (see `parse_bibtex`)."""
-    parsed = parse_bibtex(text, pause)
+    return _bib_file(path, text, stamp, parse_bibtex(text, pause), pause)
+
+
+def _bib_file(
+    path: Path,
+    text: str,
+    stamp: object,
+    parsed: ParsedBibliography,
+    pause: Callable[[], None] | None = None,
+) -> BibFile:
     bib = BibFile(path=path, stamp=stamp, text=text)
     for count, raw in enumerate(parsed.entries, 1):
         if pause is not None and count % PAUSE_EVERY == 0:
@@ -193,6 +202,42 @@ def _candidate(entry: BibEntry) -> Candidate:
     )  # fmt: skip
 
 
+def grep_bib(path: Path, text: str, tokens: tuple[str, ...], limit: int) -> BibFile:
+    """The entries of `text` that contain every token, found in its source and parsed one
+    by one: what completion can offer from a long file that is still being parsed whole.
+
+    A token is looked for as written and capitalised (`str.find` runs at memory speed;
+    lowercasing a 100 MB file would double it), so a word written in capitals or with
+    LaTeX accents inside is missed until the whole parse is in. Entries end at a line that
+    starts with `@`, as the parser's blocks do; `@string` macros are not applied."""
+    parsed = ParsedBibliography([], [], [])
+    if not tokens:
+        return _bib_file(path, "", None, parsed)
+    anchor = max(tokens, key=len)
+    position, line, counted = 0, 1, 0
+    while len(parsed.entries) < limit:
+        at = _find_either(text, (anchor, anchor.capitalize()), position)
+        if at < 0:
+            break
+        start = text.rfind("\n@", 0, at) + 1
+        end = text.find("\n@", at)
+        end = len(text) if end < 0 else end + 1
+        block = text[start:end]
+        line += text.count("\n", counted, start)
+        counted = start
+        lowered = block.lower()
+        if all(token in lowered for token in tokens):
+            found = parse_chunk(block, first_line=line, strings={})
+            parsed.entries.extend(e for e in found.entries if "crossref" not in e.fields)
+        position = end
+    return _bib_file(path, "", None, parsed)
+
+
+def _find_either(text: str, needles: tuple[str, ...], start: int) -> int:
+    found = [at for needle in needles if (at := text.find(needle, start)) >= 0]
+    return min(found) if found else -1
+
+
 def parse_bib_head(
     path: Path, text: str, pause: Callable[[], None] | None = None
 ) -> BibFile | None:
@@ -222,6 +267,8 @@ class BibliographyCache:
         self._pause = pause
         self._files: dict[Path, BibFile] = {}
         self._first_looks: dict[Path, BibFile] = {}
+        #: The text of each file being parsed for the first time (see `grep`).
+        self._reading: dict[Path, str] = {}
         #: Callers waiting for a first look at a file, resolved when one is published.
         self._waiting: dict[Path, list[Future[BibFile]]] = {}
         self._lock = threading.Lock()
@@ -280,10 +327,22 @@ class BibliographyCache:
         if current is None:
             head = parse_bib_head(path, text, self._pause)
             if head is not None:
+                with self._lock:
+                    self._reading[path] = text
                 self._publish(path, head)
-        parsed = parse_bib_text(path, text, stamp, self._pause)
+        try:
+            parsed = parse_bib_text(path, text, stamp, self._pause)
+        finally:
+            with self._lock:
+                self._reading.pop(path, None)
         self._publish(path, parsed)
         return parsed
+
+    def grep(self, path: Path, tokens: tuple[str, ...], limit: int) -> BibFile | None:
+        """`grep_bib` on a long file whose first parse is under way; None otherwise."""
+        with self._lock:
+            text = self._reading.get(path)
+        return None if text is None else grep_bib(path, text, tokens, limit)
 
 
 def read_text(path: Path) -> str:

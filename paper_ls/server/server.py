@@ -43,7 +43,7 @@ from paper_ls.documents.workspace import CitationIndex
 from paper_ls.errors import IndexCorruptError, PaperLsError
 from paper_ls.index.integrity import is_corruption
 from paper_ls.index.reader import find_paper
-from paper_ls.index.search import hit_json, search
+from paper_ls.index.search import hit_json, parse_query, search
 from paper_ls.index.store import Index
 from paper_ls.model import Paper
 from paper_ls.server import completion, insertion, navigation, runtime
@@ -65,6 +65,10 @@ SEARCH_COMMAND = "paper-ls.search"
 #: you type on). The first look at a long file is its first 64 KB, parsed in milliseconds;
 #: a short file is parsed whole. Only ever spent right after opening.
 FIRST_PARSE_WAIT_S = 2.0
+#: How long a completion that neither the first look nor a search of the text of a long
+#: .bib answers waits for the whole file: a long file takes seconds, and an answer later
+#: than a second after opening would only hold up the list.
+WHOLE_PARSE_WAIT_S = 0.3
 #: How long a hover on a key the last parse lacks waits for the .bib as it is now.
 FRESH_HOVER_WAIT_S = 0.5
 #: Papers a search picker offers unless the client asks for another number (at most 200).
@@ -604,7 +608,9 @@ async def _completion(ls: PaperServer, params: types.CompletionParams) -> PlainJ
 
     stop = ls.supersede_completion(document.uri)
     try:
-        ranked = await _rank_for_completion(ls, bibliography, bibs, index_path, ranking, stop)
+        ranked = await _rank_for_completion(
+            ls, context, bibliography, bibs, index_path, ranking, stop
+        )
     finally:
         ls.completion_done(document.uri, stop)
     if stop.is_set():  # a newer request for this document came: it answers instead
@@ -621,14 +627,17 @@ async def _completion(ls: PaperServer, params: types.CompletionParams) -> PlainJ
 
 async def _rank_for_completion(
     ls: PaperServer,
+    context: CiteContext,
     bibliography: DocumentBibliography | None,
     bibs: list[BibFile],
     index_path: Path | None,
     ranking: Callable[[list[BibFile]], Callable[[Index | None, Any], list[completion.Ranked]]],
     stop: threading.Event,
 ) -> list[completion.Ranked]:
-    """The ranking on the worker thread; right after opening, a ranking with nothing to show
-    waits (briefly) for the document's .bib, unless a newer request stops it first."""
+    """The ranking on the worker thread. Right after opening, a ranking with nothing to show
+    waits (briefly) for a first look at the document's .bib; if that does not answer, the
+    entries of the file that contain the query's words are found in its text and offered,
+    and only then is the whole parse waited for, shortly. A newer request stops all this."""
     ranked = await ls.completer.run(index_path, ranking(bibs), stop)
     if not ranked and bibliography is not None and not stop.is_set():
         # Nothing to show yet because the .bib is still being read (right after opening):
@@ -639,7 +648,16 @@ async def _rank_for_completion(
             await ls.first_looks(bibliography.files, FIRST_PARSE_WAIT_S)
             bibs = ls.parsed_bibs(bibliography, first_looks=True)
             ranked = await ls.completer.run(index_path, ranking(bibs), stop)
-        if not ranked and not stop.is_set() and any(bib.partial for bib in bibs):
+        partial = [bib for bib in bibs if bib.partial]
+        if not ranked and not stop.is_set() and partial:
+            tokens, limit = parse_query(context.prefix).tokens, ls.settings.max_items
+            grepped = await asyncio.to_thread(
+                lambda: [g for b in partial if (g := ls.bibs.grep(b.path, tokens, limit))]
+            )
+            if grepped and not stop.is_set():
+                ranked = await ls.completer.run(index_path, ranking([*bibs, *grepped]), stop)
+        if not ranked and not stop.is_set() and partial:
+            deadline = min(deadline, time.monotonic() + WHOLE_PARSE_WAIT_S)
             try:
                 bibs = await asyncio.wait_for(
                     ls.fresh_bibs(bibliography.files), max(deadline - time.monotonic(), 0.0)

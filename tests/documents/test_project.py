@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from paper_ls.documents.project import BibFile, BibliographyCache, bibliography_for
+from paper_ls.documents.project import BibFile, BibliographyCache, bibliography_for, grep_bib
 
 
 def write(root: Path, name: str, text: str) -> Path:
@@ -170,3 +170,19 @@ def test_a_short_file_and_a_reparse_have_no_first_look(tmp_path: Path) -> None:
     cache._publish = watch  # type: ignore[method-assign]
     assert len(cache.refresh(long_bib).entries) == 3001
     assert published == [False]  # the old parse stands until the new one is whole
+
+
+def test_grep_finds_the_entries_that_hold_every_word_with_their_lines() -> None:
+    text = (
+        "@string{nips = {NeurIPS}}\n\n"
+        "@article{a1,\n  title = {Sparse coding},\n  author = {Lovelace, Ada},\n}\n\n"
+        "@article{b2,\n  title = {Dense coding},\n  author = {Turing, Alan},\n}\n"
+        "@article{c3,\n  title = {sparse graphs},\n  author = {Hopper, Grace},\n}\n"
+    )
+    path = Path("refs.bib")
+    found = grep_bib(path, text, ("sparse",), limit=10)
+    assert [(e.key, e.line) for e in found.entries.values()] == [("a1", 3), ("c3", 12)]
+    assert list(grep_bib(path, text, ("sparse", "hopper"), limit=10).entries) == ["c3"]
+    assert list(grep_bib(path, text, ("sparse",), limit=1).entries) == ["a1"]
+    assert not grep_bib(path, text, ("zebra",), limit=10).entries
+    assert found.candidates[0].key == "a1"  # ready for ranking, like a parsed file
