@@ -65,10 +65,6 @@ SEARCH_COMMAND = "paper-ls.search"
 #: you type on). The first look at a long file is its first 64 KB, parsed in milliseconds;
 #: a short file is parsed whole. Only ever spent right after opening.
 FIRST_PARSE_WAIT_S = 2.0
-#: How long a completion that neither the first look nor a search of the text of a long
-#: .bib answers waits for the whole file: a long file takes seconds, and an answer later
-#: than a second after opening would only hold up the list.
-WHOLE_PARSE_WAIT_S = 0.3
 #: How long a hover on a key the last parse lacks waits for the .bib as it is now.
 FRESH_HOVER_WAIT_S = 0.5
 #: Papers a search picker offers unless the client asks for another number (at most 200).
@@ -635,15 +631,14 @@ async def _rank_for_completion(
     stop: threading.Event,
 ) -> list[completion.Ranked]:
     """The ranking on the worker thread. Right after opening, a ranking with nothing to show
-    waits (briefly) for a first look at the document's .bib; if that does not answer, the
-    entries of the file that contain the query's words are found in its text and offered,
-    and only then is the whole parse waited for, shortly. A newer request stops all this."""
+    waits (briefly) for a first look at the document's .bib, which is a short file whole or
+    the start of a long one; if that does not answer, the entries of the long file that hold
+    the query's words are found in its text and offered. A long file's whole parse takes
+    seconds and is not waited for. A newer request stops all this."""
     ranked = await ls.completer.run(index_path, ranking(bibs), stop)
     if not ranked and bibliography is not None and not stop.is_set():
         # Nothing to show yet because the .bib is still being read (right after opening):
-        # an empty answer would close the editor's list, so wait, briefly, for a first look
-        # at it, and if that holds nothing for this query, for the whole file.
-        deadline = time.monotonic() + FIRST_PARSE_WAIT_S
+        # an empty answer would close the editor's list, so wait, briefly, for a first look.
         if len(bibs) < len(bibliography.files):
             await ls.first_looks(bibliography.files, FIRST_PARSE_WAIT_S)
             bibs = ls.parsed_bibs(bibliography, first_looks=True)
@@ -656,16 +651,6 @@ async def _rank_for_completion(
             )
             if grepped and not stop.is_set():
                 ranked = await ls.completer.run(index_path, ranking([*bibs, *grepped]), stop)
-        if not ranked and not stop.is_set() and partial:
-            deadline = min(deadline, time.monotonic() + WHOLE_PARSE_WAIT_S)
-            try:
-                bibs = await asyncio.wait_for(
-                    ls.fresh_bibs(bibliography.files), max(deadline - time.monotonic(), 0.0)
-                )
-            except TimeoutError:
-                pass
-            else:
-                ranked = await ls.completer.run(index_path, ranking(bibs), stop)
     return ranked
 
 
