@@ -70,7 +70,8 @@ def prepared_rows(corpus: Path, cache: Path) -> dict[str, list[tuple[object, ...
         "papers": [(i, *p.paper_row(p.key)) for i, p in enumerate(prepared, 1)],
         "records": [(i, p.key, p.line, p.digest, p.blob) for i, p in enumerate(prepared, 1)],
         "fts_meta": [
-            (i, p.title, p.authors_text, year_text(p.year)) for i, p in enumerate(prepared, 1)
+            (i, p.title, p.authors_text, year_text(p.year), p.venue)
+            for i, p in enumerate(prepared, 1)
         ],
         "fts_abstract": [(i, p.abstract) for i, p in enumerate(prepared, 1) if p.abstract],
     }
@@ -85,7 +86,7 @@ def insert_sql() -> dict[str, str]:
         "papers": f"INSERT INTO papers (id, {PAPER_COLUMNS}) VALUES ({','.join('?' * 12)})",
         "records": "INSERT INTO records (source_id, paper_id, key, line, digest, data)"
         " VALUES (1,?,?,?,?,?)",
-        "fts_meta": "INSERT INTO fts_meta (rowid, title, authors, year) VALUES (?,?,?,?)",
+        "fts_meta": "INSERT INTO fts_meta (rowid, title, authors, year, venue) VALUES (?,?,?,?,?)",
         "fts_abstract": "INSERT INTO fts_abstract (rowid, abstract) VALUES (?,?)",
     }
 

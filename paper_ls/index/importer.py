@@ -416,7 +416,9 @@ class _Pending:
             self.first_id = paper_id
         self.papers.append((paper_id, *record.paper_row(key)))
         self.records.append((paper_id, key, record.line, record.digest, record.blob))
-        self.meta.append((paper_id, record.title, record.authors_text, year_text(record.year)))
+        self.meta.append(
+            (paper_id, record.title, record.authors_text, year_text(record.year), record.venue)
+        )
         if record.abstract:
             self.abstracts.append((paper_id, record.abstract))
         self.terms.append(record.terms)
@@ -436,7 +438,8 @@ class _Pending:
                 self.records,
             )
             conn.executemany(
-                "INSERT INTO fts_meta (rowid, title, authors, year) VALUES (?,?,?,?)", self.meta
+                "INSERT INTO fts_meta (rowid, title, authors, year, venue) VALUES (?,?,?,?,?)",
+                self.meta,
             )
             conn.executemany(
                 "INSERT INTO fts_abstract (rowid, abstract) VALUES (?, ?)", self.abstracts

@@ -14,7 +14,7 @@ import sqlite3
 from paper_ls.bibtex.latex import fold
 from paper_ls.index import codec
 from paper_ls.index.dedupe import merge, normalise_title, title_hash, titles_agree
-from paper_ls.index.store import NAME_SEPARATOR
+from paper_ls.index.store import NAME_SEPARATOR, indexed_authors
 from paper_ls.model import Paper
 
 MIN_TITLE_FOR_DEDUPE = 12  # "Introduction" in two books is not one paper
@@ -125,16 +125,16 @@ class PaperWriter:
     def unindex(self, paper_id: int) -> None:
         """Remove a paper's FTS rows, computing the indexed text from what is stored."""
         row = self.conn.execute(
-            "SELECT title, families, givens, year, has_abstract FROM papers WHERE id = ?",
+            "SELECT title, families, givens, year, venue, has_abstract FROM papers WHERE id = ?",
             (paper_id,),
         ).fetchone()
         if row is None:
             return
-        title, families, givens, year, has_abstract = row
+        title, families, givens, year, venue, has_abstract = row
         self.conn.execute(
-            "INSERT INTO fts_meta (fts_meta, rowid, title, authors, year)"
-            " VALUES ('delete', ?, ?, ?, ?)",
-            (paper_id, title, _joined_names(families, givens), year_text(year)),
+            "INSERT INTO fts_meta (fts_meta, rowid, title, authors, year, venue)"
+            " VALUES ('delete', ?, ?, ?, ?, ?)",
+            (paper_id, title, indexed_authors(families, givens), year_text(year), venue),
         )
         if has_abstract:
             abstract = merge(self.records_of(paper_id)).abstract
@@ -166,8 +166,8 @@ class PaperWriter:
 
     def _index(self, paper_id: int, paper: Paper) -> None:
         self.conn.execute(
-            "INSERT INTO fts_meta (rowid, title, authors, year) VALUES (?,?,?,?)",
-            (paper_id, paper.title, author_text(paper), year_text(paper.year)),
+            "INSERT INTO fts_meta (rowid, title, authors, year, venue) VALUES (?,?,?,?,?)",
+            (paper_id, paper.title, author_text(paper), year_text(paper.year), paper.venue),
         )
         if paper.abstract:
             self.conn.execute(
@@ -208,14 +208,6 @@ class PaperWriter:
 
 def deletions(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
-
-
-def _joined_names(families: str, givens: str) -> str:
-    """The indexed author text, rebuilt from the stored names exactly as `author_text`."""
-    if not families and not givens:
-        return ""
-    pairs = zip(families.split(NAME_SEPARATOR), givens.split(NAME_SEPARATOR), strict=True)
-    return "; ".join(f"{given} {family}".strip() for family, given in pairs)
 
 
 def author_text(paper: Paper) -> str:

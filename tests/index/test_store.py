@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 
 from paper_ls.errors import IndexStoreError
-from paper_ls.index.store import _SCHEMA, PAGE_SIZE, SCHEMA_VERSION, Index, _run_script
+from paper_ls.index.importer import add_source, remove_source
+from paper_ls.index.search import search
+from paper_ls.index.store import (
+    _SCHEMA,
+    PAGE_SIZE,
+    SCHEMA_VERSION,
+    Index,
+    _run_script,
+    indexed_authors,
+)
 
 
 def test_a_reader_never_creates_the_schema(tmp_path: Path) -> None:
@@ -132,3 +141,69 @@ def test_a_second_connection_never_opens_the_file_itself(
     with Index.open(path, create=False):
         pass
     assert checked == [path, path]  # all closed: the next first open checks again
+
+
+VENUE_BIB = """@inproceedings{vaswani2017attention,
+  title = {Attention Is All You Need},
+  author = {Vaswani, Ashish and Shazeer, Noam},
+  booktitle = {Advances in Neural Information Processing Systems},
+  year = {2017},
+}
+@article{lee2017mice,
+  title = {Attention Spans of Mice},
+  author = {Lee, Ann},
+  journal = {Journal of Rodent Behaviour},
+  year = {2017},
+}
+"""
+
+_SCHEMA_2_FTS_META = (
+    "CREATE VIRTUAL TABLE fts_meta USING fts5(title, authors, year, content='',"
+    " prefix='1 2 3 4', tokenize='unicode61 remove_diacritics 2')"
+)
+
+
+def _venue_matches(conn: sqlite3.Connection, expression: str) -> list[str]:
+    return [
+        key
+        for (key,) in conn.execute(
+            "SELECT key FROM papers WHERE id IN"
+            " (SELECT rowid FROM fts_meta WHERE fts_meta MATCH ?) ORDER BY key",
+            (expression,),
+        )
+    ]
+
+
+def test_venue_words_are_searched_like_title_words(tmp_path: Path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(VENUE_BIB, encoding="utf-8")
+    with Index.open(tmp_path / "index.sqlite3") as index:
+        add_source(index, bib)
+        assert _venue_matches(index.conn, '"neural" AND "attention"') == ["vaswani2017attention"]
+        assert search(index.conn, "rodent attention").hits[0].key == "lee2017mice"
+
+
+def test_an_index_of_schema_2_is_migrated_to_searchable_venues(tmp_path: Path) -> None:
+    """Its contentless FTS table is rebuilt from `papers` with exactly the text a later
+    delete hands back: removing the source afterwards leaves it empty and sound."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text(VENUE_BIB, encoding="utf-8")
+    path = tmp_path / "index.sqlite3"
+    with Index.open(path) as index:
+        add_source(index, bib)
+    with sqlite3.connect(path) as conn:  # the table as schema 2 had it
+        conn.create_function("authors_of", 2, indexed_authors)
+        conn.execute("DROP TABLE fts_meta")
+        conn.execute(_SCHEMA_2_FTS_META)
+        conn.execute(
+            "INSERT INTO fts_meta (rowid, title, authors, year)"
+            " SELECT id, title, authors_of(families, givens), CAST(year AS TEXT) FROM papers"
+        )
+        conn.execute("PRAGMA user_version = 2")
+    with Index.open(path) as index:
+        assert index.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert _venue_matches(index.conn, '"neural" AND "attention"') == ["vaswani2017attention"]
+        assert _venue_matches(index.conn, '"vaswani" AND "2017"') == ["vaswani2017attention"]
+        remove_source(index, str(bib))
+        assert _venue_matches(index.conn, '"attention" OR "neural" OR "vaswani"') == []
+        index.conn.execute("INSERT INTO fts_meta (fts_meta, rank) VALUES ('integrity-check', 0)")
