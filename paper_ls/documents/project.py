@@ -345,6 +345,12 @@ class BibliographyCache:
         self._publish(path, parsed)
         return parsed
 
+    def reading_size(self, path: Path) -> int | None:
+        """How long the text of `path` is while its first parse is under way; None after."""
+        with self._lock:
+            text = self._reading.get(path)
+        return None if text is None else len(text)
+
     def grep(self, path: Path, tokens: tuple[str, ...], limit: int) -> BibFile | None:
         """`grep_bib` on a long file whose first parse is under way; None otherwise."""
         with self._lock:

@@ -65,6 +65,11 @@ SEARCH_COMMAND = "paper-ls.search"
 #: you type on). The first look at a long file is its first 64 KB, parsed in milliseconds;
 #: a short file is parsed whole. Only ever spent right after opening.
 FIRST_PARSE_WAIT_S = 2.0
+#: A long .bib up to this many characters (about 1,500 entries) is parsed whole in well under
+#: `QUICK_PARSE_S`, so a completion that its first look and its text do not answer waits for
+#: it; a longer file takes seconds, and is not waited for.
+QUICK_PARSE_CHARS = 2 << 20
+QUICK_PARSE_S = 0.5
 #: How long a hover on a key the last parse lacks waits for the .bib as it is now.
 FRESH_HOVER_WAIT_S = 0.5
 #: Papers a search picker offers unless the client asks for another number (at most 200).
@@ -651,6 +656,13 @@ async def _rank_for_completion(
             )
             if grepped and not stop.is_set():
                 ranked = await ls.completer.run(index_path, ranking([*bibs, *grepped]), stop)
+        sizes = [ls.bibs.reading_size(bib.path) or 0 for bib in partial]
+        if not ranked and not stop.is_set() and partial and max(sizes) <= QUICK_PARSE_CHARS:
+            # A file this short is parsed whole within the wait: typing on meanwhile would
+            # only compete with that parse.
+            with contextlib.suppress(TimeoutError):
+                bibs = await asyncio.wait_for(ls.fresh_bibs(bibliography.files), QUICK_PARSE_S)
+                ranked = await ls.completer.run(index_path, ranking(bibs), stop)
     return ranked
 
 
