@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -240,6 +241,25 @@ def grep_bib(path: Path, text: str, tokens: tuple[str, ...], limit: int) -> BibF
     return _bib_file(path, "", None, parsed)
 
 
+def grep_bib_key(path: Path, text: str, key: str) -> BibFile:
+    """The entry of `text` with this key (case ignored, as BibTeX compares keys), found in
+    its source and parsed alone: what hover can show from a long file still being parsed.
+
+    An entry with `crossref` is left out (its parent's fields are not applied here), as are
+    `@string` macros: such a key waits for the whole parse."""
+    parsed = ParsedBibliography([], [], [])
+    head = re.compile(r"@[A-Za-z]+\s*[{(]\s*" + re.escape(key) + r"\s*,", re.IGNORECASE)
+    found = head.search(text)
+    if found is not None:
+        start = found.start()
+        end = text.find("\n@", found.end())
+        end = len(text) if end < 0 else end + 1
+        line = text.count("\n", 0, start) + 1
+        chunk = parse_chunk(text[start:end], first_line=line, strings={})
+        parsed.entries.extend(e for e in chunk.entries if "crossref" not in e.fields)
+    return _bib_file(path, "", None, parsed)
+
+
 def _find_either(text: str, needles: tuple[str, ...], start: int) -> int:
     found = [at for needle in needles if (at := text.find(needle, start)) >= 0]
     return min(found) if found else -1
@@ -356,6 +376,12 @@ class BibliographyCache:
         with self._lock:
             text = self._reading.get(path)
         return None if text is None else grep_bib(path, text, tokens, limit)
+
+    def grep_key(self, path: Path, key: str) -> BibFile | None:
+        """`grep_bib_key` on a long file whose first parse is under way; None otherwise."""
+        with self._lock:
+            text = self._reading.get(path)
+        return None if text is None else grep_bib_key(path, text, key)
 
 
 def read_text(path: Path) -> str:

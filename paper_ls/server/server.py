@@ -692,7 +692,7 @@ async def on_hover(ls: PaperServer, params: types.HoverParams) -> types.Hover | 
     if key is None:
         return None
     if not any(bib.find(key) for bib in bibs):
-        bibs = await _bibs_as_now(ls, document, bibs)
+        bibs = await _bibs_with_key(ls, document, key, bibs)
     found = ls.find_paper(key, bibs)
     if found is None:
         return None
@@ -703,6 +703,31 @@ async def on_hover(ls: PaperServer, params: types.HoverParams) -> types.Hover | 
         ),
         range=rng,
     )
+
+
+async def _bibs_with_key(
+    ls: PaperServer, document: TextDocument, key: str, bibs: list[BibFile]
+) -> list[BibFile]:
+    """The bibliography to answer a hover on `key` from, which the last parse lacks.
+
+    A long file read for the first time takes seconds to parse whole, and longer while the
+    client types (the parse gives way to every request), so its entry for `key` is first
+    looked for in its text; otherwise the files are looked at again (`_bibs_as_now`)."""
+    bibliography = ls.bibliography(document)
+    if bibliography is not None:
+        unread = tuple(p for p in bibliography.files if ls.bibs.get_or_first_look(p) is None)
+        if unread:  # just opened: once a first look is out, a long file's text is at hand
+            await ls.first_looks(unread, FIRST_PARSE_WAIT_S)
+            bibs = ls.parsed_bibs(bibliography)
+            if any(bib.find(key) for bib in bibs):
+                return bibs
+        reading = [path for path in bibliography.files if ls.bibs.reading_size(path)]
+        grepped = await asyncio.to_thread(
+            lambda: [g for path in reading if (g := ls.bibs.grep_key(path, key))]
+        )
+        if any(bib.find(key) for bib in grepped):
+            return [*bibs, *grepped]
+    return await _bibs_as_now(ls, document, bibs)
 
 
 async def _bibs_as_now(

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from paper_ls.documents.project import BibFile, BibliographyCache, bibliography_for, grep_bib
+from paper_ls.documents.project import (
+    BibFile,
+    BibliographyCache,
+    bibliography_for,
+    grep_bib,
+    grep_bib_key,
+)
 
 
 def write(root: Path, name: str, text: str) -> Path:
@@ -186,3 +192,19 @@ def test_grep_finds_the_entries_that_hold_every_word_with_their_lines() -> None:
     assert list(grep_bib(path, text, ("sparse",), limit=1).entries) == ["a1"]
     assert not grep_bib(path, text, ("zebra",), limit=10).entries
     assert found.candidates[0].key == "a1"  # ready for ranking, like a parsed file
+
+
+def test_grep_by_key_finds_the_one_entry_whatever_the_case_and_spacing() -> None:
+    text = (
+        "@article{a1,\n  title = {Cites b2 in its note},\n  note = {see b2, too},\n}\n\n"
+        "@Book( B2 ,\n  title = {The book},\n  author = {Turing, Alan},\n)\n"
+        "@article{c3,\n  crossref = {b2},\n  title = {A chapter},\n}\n"
+    )
+    path = Path("refs.bib")
+    found = grep_bib_key(path, text, "b2")
+    assert [(e.key, e.line) for e in found.entries.values()] == [("B2", 6)]
+    entry = found.find("b2")
+    assert entry is not None and entry.paper.title == "The book"
+    assert not grep_bib_key(path, text, "c3").entries  # its parent's fields are not applied
+    assert not grep_bib_key(path, text, "a").entries  # a key prefix is not the key
+    assert not grep_bib_key(path, text, "zz").entries

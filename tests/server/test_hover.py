@@ -110,3 +110,26 @@ async def test_hover_right_after_the_entry_is_added_says_where_it_lives(
     assert value is not None
     assert "refs.bib:10" in value
     assert "in the index only" not in value
+
+
+async def test_hover_right_after_opening_a_long_bib_finds_its_last_entry(
+    client: LanguageClient, project: Project
+) -> None:
+    """The whole parse of a long .bib takes seconds, longer than hover waits for it; the
+    entry is found in the file's text instead, at its line."""
+    count = 40_000
+    project.write(
+        "big.bib",
+        "".join(
+            f"@article{{Entry{i:05d},\n  title = {{Sparse coding study {i}}},\n"
+            f"  author = {{Lovelace, Ada}},\n  year = {{2020}},\n}}\n\n"
+            for i in range(count)
+        ),
+    )
+    key = f"entry{count - 1:05d}"  # BibTeX keys match whatever their case
+    text = f"\\documentclass{{article}}\n\\cite{{{key}}}\n\\bibliography{{big}}\n"
+    uri = open_document(client, project, "long.tex", text)
+    value = await hover(client, uri, end_of(text, "\\cite{entry"))
+    assert value is not None
+    assert "Sparse coding study 39999" in value
+    assert f"big.bib:{(count - 1) * 6 + 1}" in value
