@@ -241,18 +241,29 @@ def grep_bib(path: Path, text: str, tokens: tuple[str, ...], limit: int) -> BibF
     return _bib_file(path, "", None, parsed)
 
 
-def grep_bib_key(path: Path, text: str, key: str) -> BibFile:
-    """The entry of `text` with this key (case ignored, as BibTeX compares keys), found in
-    its source and parsed alone: what hover can show from a long file still being parsed.
+#: An entry's head and its key: `@article{key,` (keys hold no space, comma or brace).
+_ENTRY_HEAD = re.compile(r"@[A-Za-z]+\s*[{(]\s*([^\s,{}()\"#%'=]+)\s*,")
+
+
+def entry_offsets(text: str) -> dict[str, int]:
+    """Where each entry of `text` begins, by lowercased key (BibTeX ignores a key's case):
+    made once per read of a long file, so that a key is then found without a scan."""
+    offsets: dict[str, int] = {}
+    for head in _ENTRY_HEAD.finditer(text):
+        offsets.setdefault(head.group(1).lower(), head.start())
+    return offsets
+
+
+def grep_bib_key(path: Path, text: str, key: str, offsets: dict[str, int]) -> BibFile:
+    """The entry of `text` with this key (`offsets` from `entry_offsets`), parsed alone:
+    what hover can show from a long file still being parsed.
 
     An entry with `crossref` is left out (its parent's fields are not applied here), as are
     `@string` macros: such a key waits for the whole parse."""
     parsed = ParsedBibliography([], [], [])
-    head = re.compile(r"@[A-Za-z]+\s*[{(]\s*" + re.escape(key) + r"\s*,", re.IGNORECASE)
-    found = head.search(text)
-    if found is not None:
-        start = found.start()
-        end = text.find("\n@", found.end())
+    start = offsets.get(key.lower())
+    if start is not None:
+        end = text.find("\n@", start)
         end = len(text) if end < 0 else end + 1
         line = text.count("\n", 0, start) + 1
         chunk = parse_chunk(text[start:end], first_line=line, strings={})
@@ -280,6 +291,17 @@ def parse_bib_head(
     return head
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """A long file while it is parsed for the first time."""
+
+    text: str
+    #: What the file was when read (`BibliographyCache._stamp`).
+    stamp: object
+    #: `entry_offsets(text)`.
+    offsets: dict[str, int]
+
+
 class BibliographyCache:
     """Parsed .bib files by path; thread-safe, so parsing can run in a worker thread.
 
@@ -294,8 +316,8 @@ class BibliographyCache:
         self._pause = pause
         self._files: dict[Path, BibFile] = {}
         self._first_looks: dict[Path, BibFile] = {}
-        #: The text of each file being parsed for the first time (see `grep`).
-        self._reading: dict[Path, str] = {}
+        #: Each file being parsed for the first time: its text, stamp and entry offsets.
+        self._reading: dict[Path, _Reading] = {}
         #: Callers waiting for a first look at a file, resolved when one is published.
         self._waiting: dict[Path, list[Future[BibFile]]] = {}
         self._lock = threading.Lock()
@@ -336,16 +358,11 @@ class BibliographyCache:
     def refresh(self, path: Path) -> BibFile:
         """Parse `path` if its content changed since last time (editor text wins over disk)."""
         text = self._open_text(path)
-        if text is not None:
-            stamp: object = ("editor", hash(text))
-        else:
-            try:
-                st = path.stat()
-            except OSError:
-                missing = BibFile(path=path, exists=False)
-                self._publish(path, missing)
-                return missing
-            stamp = ("disk", st.st_mtime_ns, st.st_size)
+        stamp = self._stamp(path, text)
+        if stamp is None:
+            missing = BibFile(path=path, exists=False)
+            self._publish(path, missing)
+            return missing
         current = self.get(path)
         if current is not None and current.stamp == stamp:
             return current
@@ -354,8 +371,9 @@ class BibliographyCache:
         if current is None:
             head = parse_bib_head(path, text, self._pause)
             if head is not None:
+                reading = _Reading(text, stamp, entry_offsets(text))
                 with self._lock:
-                    self._reading[path] = text
+                    self._reading[path] = reading
                 self._publish(path, head)
         try:
             parsed = parse_bib_text(path, text, stamp, self._pause)
@@ -365,23 +383,43 @@ class BibliographyCache:
         self._publish(path, parsed)
         return parsed
 
+    def _stamp(self, path: Path, text: str | None) -> object | None:
+        """What says the file's content changed (None: no such file). An editor's text is
+        hashed once per version: Python keeps a string's hash."""
+        if text is not None:
+            return ("editor", hash(text))
+        try:
+            st = path.stat()
+        except OSError:
+            return None
+        return ("disk", st.st_mtime_ns, st.st_size)
+
+    def is_current(self, path: Path) -> bool:
+        """Whether the last whole parse of `path` is of the file as it is now."""
+        parsed = self.get(path)
+        return parsed is not None and parsed.stamp == self._stamp(path, self._open_text(path))
+
     def reading_size(self, path: Path) -> int | None:
         """How long the text of `path` is while its first parse is under way; None after."""
         with self._lock:
-            text = self._reading.get(path)
-        return None if text is None else len(text)
+            reading = self._reading.get(path)
+        return None if reading is None else len(reading.text)
 
     def grep(self, path: Path, tokens: tuple[str, ...], limit: int) -> BibFile | None:
         """`grep_bib` on a long file whose first parse is under way; None otherwise."""
         with self._lock:
-            text = self._reading.get(path)
-        return None if text is None else grep_bib(path, text, tokens, limit)
+            reading = self._reading.get(path)
+        return None if reading is None else grep_bib(path, reading.text, tokens, limit)
 
-    def grep_key(self, path: Path, key: str) -> BibFile | None:
-        """`grep_bib_key` on a long file whose first parse is under way; None otherwise."""
+    def grep_key(self, path: Path, key: str) -> tuple[BibFile, bool] | None:
+        """`grep_bib_key` on a long file whose first parse is under way (None otherwise),
+        and whether that text is still the file's: if so, a key it lacks the file lacks."""
         with self._lock:
-            text = self._reading.get(path)
-        return None if text is None else grep_bib_key(path, text, key)
+            reading = self._reading.get(path)
+        if reading is None:
+            return None
+        found = grep_bib_key(path, reading.text, key, reading.offsets)
+        return found, self._stamp(path, self._open_text(path)) == reading.stamp
 
 
 def read_text(path: Path) -> str:

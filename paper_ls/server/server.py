@@ -711,23 +711,40 @@ async def _bibs_with_key(
     """The bibliography to answer a hover on `key` from, which the last parse lacks.
 
     A long file read for the first time takes seconds to parse whole, and longer while the
-    client types (the parse gives way to every request), so its entry for `key` is first
-    looked for in its text; otherwise the files are looked at again (`_bibs_as_now`)."""
+    client types (the parse gives way to every request), so its entry for `key` is looked
+    for in its text. Otherwise the files are looked at again (`_bibs_as_now`), unless every
+    one of them, as it is now, is known to lack the key."""
     bibliography = ls.bibliography(document)
-    if bibliography is not None:
-        unread = tuple(p for p in bibliography.files if ls.bibs.get_or_first_look(p) is None)
-        if unread:  # just opened: once a first look is out, a long file's text is at hand
-            await ls.first_looks(unread, FIRST_PARSE_WAIT_S)
-            bibs = ls.parsed_bibs(bibliography)
-            if any(bib.find(key) for bib in bibs):
-                return bibs
-        reading = [path for path in bibliography.files if ls.bibs.reading_size(path)]
-        grepped = await asyncio.to_thread(
-            lambda: [g for path in reading if (g := ls.bibs.grep_key(path, key))]
-        )
-        if any(bib.find(key) for bib in grepped):
-            return [*bibs, *grepped]
-    return await _bibs_as_now(ls, document, bibs)
+    if bibliography is None:
+        return bibs
+    unread = tuple(p for p in bibliography.files if ls.bibs.get_or_first_look(p) is None)
+    if unread:  # just opened: once a first look is out, a long file's text is at hand
+        await ls.first_looks(unread, FIRST_PARSE_WAIT_S)
+        bibs = ls.parsed_bibs(bibliography)
+        if any(bib.find(key) for bib in bibs):
+            return bibs
+    found, conclusive = await asyncio.to_thread(_grep_for_key, ls, bibliography, key)
+    if found:
+        return [*bibs, *found]
+    return bibs if conclusive else await _bibs_as_now(ls, document, bibs)
+
+
+def _grep_for_key(
+    ls: PaperServer, bibliography: DocumentBibliography, key: str
+) -> tuple[list[BibFile], bool]:
+    """The entries for `key` found in the text of the files still being read, and whether
+    that settles it: files are being read, their texts are the files' own still, and the
+    other files' parses are of the files as they are now."""
+    reading = [path for path in bibliography.files if ls.bibs.reading_size(path)]
+    grepped = [g for path in reading if (g := ls.bibs.grep_key(path, key))]
+    found = [bib for bib, _ in grepped if bib.find(key)]
+    others = [path for path in bibliography.files if path not in reading]
+    conclusive = (
+        bool(grepped)
+        and all(current for _, current in grepped)
+        and all(ls.bibs.is_current(path) for path in others)
+    )
+    return found, conclusive
 
 
 async def _bibs_as_now(

@@ -10,6 +10,7 @@ from paper_ls.documents.project import (
     BibFile,
     BibliographyCache,
     bibliography_for,
+    entry_offsets,
     grep_bib,
     grep_bib_key,
 )
@@ -200,11 +201,41 @@ def test_grep_by_key_finds_the_one_entry_whatever_the_case_and_spacing() -> None
         "@Book( B2 ,\n  title = {The book},\n  author = {Turing, Alan},\n)\n"
         "@article{c3,\n  crossref = {b2},\n  title = {A chapter},\n}\n"
     )
-    path = Path("refs.bib")
-    found = grep_bib_key(path, text, "b2")
+    path, offsets = Path("refs.bib"), entry_offsets(text)
+    assert list(offsets) == ["a1", "b2", "c3"]  # "b2," in a1's note is no entry
+    found = grep_bib_key(path, text, "b2", offsets)
     assert [(e.key, e.line) for e in found.entries.values()] == [("B2", 6)]
     entry = found.find("b2")
     assert entry is not None and entry.paper.title == "The book"
-    assert not grep_bib_key(path, text, "c3").entries  # its parent's fields are not applied
-    assert not grep_bib_key(path, text, "a").entries  # a key prefix is not the key
-    assert not grep_bib_key(path, text, "zz").entries
+    assert not grep_bib_key(path, text, "c3", offsets).entries  # parent fields not applied
+    assert not grep_bib_key(path, text, "a", offsets).entries  # a key prefix is not the key
+    assert not grep_bib_key(path, text, "zz", offsets).entries
+
+
+def test_a_key_looked_for_during_the_first_parse_is_settled_by_the_text_while_it_is_current(
+    tmp_path: Path,
+) -> None:
+    """Hover trusts a key's absence from a file being read only while that text is still
+    the file's: once the file changes, the answer must wait for the new parse."""
+    bib = write(tmp_path, "refs.bib", _long_bib(3000))
+    seen: list[tuple[bool, bool, bool]] = []
+    cache: BibliographyCache
+
+    def look_while_parsing() -> None:
+        if seen or cache.reading_size(bib) is None:
+            return
+        looked = [cache.grep_key(bib, key) for key in ("KEY02999", "nokey")]
+        assert looked[0] is not None and looked[1] is not None
+        seen.append((bool(looked[0][0].entries), looked[1][1], bool(looked[1][0].entries)))
+        bib.write_text(_long_bib(3000) + "@misc{nokey,\n  title = {Added},\n}\n")
+        changed = cache.grep_key(bib, "nokey")
+        assert changed is not None
+        seen.append((False, changed[1], bool(changed[0].entries)))
+
+    cache = BibliographyCache(not_open, pause=look_while_parsing)
+    cache.refresh(bib)
+    assert seen == [(True, True, False), (False, False, False)]
+    assert cache.grep_key(bib, "nokey") is None  # read whole: nothing left to look in
+    assert not cache.is_current(bib)
+    cache.refresh(bib)
+    assert cache.is_current(bib)
