@@ -11,6 +11,8 @@ import json
 import zlib
 from typing import Any
 
+import orjson
+
 from paper_ls.bibtex.latex import latex_to_text, latex_to_text_recent
 from paper_ls.model import Paper, Person, Provenance
 
@@ -40,15 +42,15 @@ _ZDICT = (
 class EncodedRecord:
     """A record serialised once: its digest decides whether the compressed blob is needed."""
 
-    __slots__ = ("_text", "digest")
+    __slots__ = ("_json", "digest")
 
     def __init__(self, paper: Paper) -> None:
-        self._text = _dumps(paper)
-        self.digest = stable_hash(self._text)
+        self._json = _dumps(paper)
+        self.digest = stable_hash_of_bytes(self._json)
 
     def blob(self) -> bytes:
         compressor = zlib.compressobj(6, zdict=_ZDICT)
-        return compressor.compress(self._text.encode("utf-8")) + compressor.flush()
+        return compressor.compress(self._json) + compressor.flush()
 
 
 def encode(paper: Paper) -> bytes:
@@ -59,8 +61,7 @@ def decode(blob: bytes, provenance: Provenance | None = None, key: str = "") -> 
     """The record stored as `blob`; `key` is its `records.key`, for a record whose key the
     index generated (such a blob leaves it out: see `_dumps`)."""
     decompressor = zlib.decompressobj(zdict=_ZDICT)
-    raw = decompressor.decompress(blob) + decompressor.flush()
-    data: dict[str, Any] = json.loads(raw.decode("utf-8"))
+    data: dict[str, Any] = orjson.loads(decompressor.decompress(blob) + decompressor.flush())
     fields: dict[str, str] = data["f"]
 
     def text(name: str, field_name: str) -> str:
@@ -96,11 +97,15 @@ def decode(blob: bytes, provenance: Provenance | None = None, key: str = "") -> 
 
 def stable_hash(text: str) -> int:
     """A 63-bit hash that is the same in every process (unlike `hash`), to fit SQLite's INTEGER."""
-    raw = hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(raw, "big") >> 1
+    return stable_hash_of_bytes(text.encode("utf-8"))
 
 
-def _dumps(paper: Paper) -> str:
+def stable_hash_of_bytes(data: bytes) -> int:
+    """`stable_hash` of the text whose UTF-8 is `data`."""
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big") >> 1
+
+
+def _dumps(paper: Paper) -> bytes:
     """The record as JSON. A key the source gave is part of it; a record without one (its key
     is generated when it is imported, and lives in `records.key`) is encoded without, so
     that it can be encoded before the importer knows which suffix its key gets."""
@@ -129,7 +134,19 @@ def _dumps(paper: Paper) -> str:
     ):
         if value:
             data[name] = value
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return _json_bytes(data)
+
+
+def _json_bytes(data: dict[str, Any]) -> bytes:
+    """Compact JSON with sorted keys, as UTF-8. orjson writes it in a tenth of the time the
+    standard library takes, byte for byte the same (so digests stored by earlier versions
+    still match); what orjson refuses to encode, the standard library does as it always did.
+    """
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        return text.encode("utf-8")
 
 
 def _marker(raw: str, decoded: str) -> object:

@@ -98,7 +98,7 @@ def add_source(
         report.skipped = True
         return report
     read = mapped_reader_for(kind, options)
-    with index.transaction() as conn:
+    with index.import_transaction() as conn:
         source_id = _upsert_source(conn, str(path), kind, stat)
         expected = int(row[4]) + int(row[5]) if row else None
         sync = _SourceSync(PaperWriter(conn), source_id, report, progress, expected)
@@ -305,7 +305,7 @@ class _SourceSync:
         for record in records:
             wanted[record.base_key] = wanted.get(record.base_key, 0) + 1
         candidates = [
-            base + suffix_at(self.key_skips.get(base, 0) + i)
+            base + suffix_at(self._first_untried(base) + i)
             for base, count in wanted.items()
             for i in range(count)
         ]
@@ -318,6 +318,11 @@ class _SourceSync:
                 (json.dumps(candidates),),
             ):
                 self.taken_keys[key] = True
+
+    def _first_untried(self, base: str) -> int:
+        """Where the suffixes worth asking about start: `key_skips` holds only the bases
+        that needed a suffix, and a base this source used bare is taken bare."""
+        return self.key_skips.get(base) or (1 if base in self.seen else 0)
 
     def _key_is_taken(self, key: str) -> bool:
         """Free if this source held it before: a generated key then stays the same on

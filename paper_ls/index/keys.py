@@ -58,7 +58,9 @@ def generate_key(
 
     `skip` remembers, per base, how many candidates were found taken, for callers whose taken
     keys only ever grow (one import): a snapshot with thousands of `wang2020deep` papers must
-    not probe every earlier suffix again for each of them.
+    not probe every earlier suffix again for each of them. A base whose first candidate was
+    free is not remembered (nearly every base: that would hold every key of a snapshot in
+    memory); the next paper with it asks about that candidate again, once.
     """
     return generate_key_from(base_key(paper), is_taken, skip)
 
@@ -72,7 +74,7 @@ def generate_key_from(
         candidate = base + suffix_at(tried)
         tried += 1
         if not is_taken(candidate):
-            if skip is not None:
+            if skip is not None and tried > 1:
                 skip[base] = tried
             return candidate
 

@@ -1,7 +1,7 @@
 """The arXiv metadata snapshot (OAI, one JSON object per line) as a source of papers.
 
 The snapshot is several gigabytes and millions of lines, so it is streamed line by line and
-each line costs one `json.loads` plus string work; LaTeX decoding only runs on text that
+each line costs one JSON parse plus string work; LaTeX decoding only runs on text that
 has LaTeX in it. Titles and abstracts are wrapped with line breaks in the snapshot and are
 collapsed to single spaces.
 """
@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, TypeVar
+
+import orjson
 
 from paper_ls.bibtex.latex import latex_to_text, latex_to_text_recent
 from paper_ls.model import Paper, Person, Provenance
@@ -98,7 +100,7 @@ def _records(
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
+            data = _loads(line)
         except json.JSONDecodeError as exc:
             yield Problem(name, number, f"not a JSON object: {exc.msg}")
             continue
@@ -114,6 +116,15 @@ def _records(
             yield Problem(name, number, f"malformed arXiv record ({exc})")
             continue
         yield transform(paper)
+
+
+def _loads(line: bytes) -> Any:
+    """orjson parses a line in a third of the time; a line it refuses (not UTF-8, `NaN`) the
+    standard library decides, as before, with its own messages."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
 
 
 def paper_from_record(data: dict[str, Any], path: str, line: int | None = None) -> Paper:

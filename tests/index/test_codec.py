@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from paper_ls.index import codec
@@ -33,3 +35,18 @@ def test_typed_record_without_fields_round_trips() -> None:
     paper = Paper(key="k", title="T", abstract="A", authors=[Person("Li", "Wei", "Li, Wei")])
     back = codec.decode(codec.encode(paper))
     assert (back.title, back.abstract, back.authors) == ("T", "A", paper.authors)
+
+
+def test_digests_are_those_of_the_standard_librarys_json() -> None:
+    """Digests stored by versions that wrote JSON with the standard library must still match,
+    or every record of every source would look changed on its next import."""
+    paper = Paper(
+        key="k",
+        title='Control \x01 and "quotes" \\ tab\t, é, 中文, 😀, \u2028',
+        authors=[Person("Müller", "Hans", 'M{\\"u}ller, Hans')],
+        year=2020,
+        fields={"note": "line\nbreak", "zeta": "last", "Ünïcode": "key"},
+    )
+    data = json.loads(codec._dumps(paper))
+    stdlib = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    assert codec.EncodedRecord(paper).digest == codec.stable_hash(stdlib)

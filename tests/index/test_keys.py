@@ -29,7 +29,17 @@ def test_skip_hint_avoids_probing_taken_keys_again() -> None:
     for _ in range(100):
         taken.add(generate_key(PAPER, is_taken, skip))
     assert len(taken) == 100
-    assert len(probes) == 100  # one probe per key, not 1 + 2 + ... + 100
+    # One probe per key, not 1 + 2 + ... + 100; the bare key is asked about twice, as a
+    # base that needed no suffix is not remembered.
+    assert len(probes) == 101
+
+
+def test_bases_that_needed_no_suffix_are_not_remembered() -> None:
+    """A snapshot's millions of distinct bases must not each hold a hint in memory."""
+    skip: dict[str, int] = {}
+    for year in range(1990, 2020):
+        generate_key(Paper(key="", title="Deep nets", year=year), lambda key: False, skip)
+    assert skip == {}
 
 
 def test_papers_without_authors_take_title_words_and_year() -> None:

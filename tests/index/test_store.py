@@ -14,6 +14,9 @@ from paper_ls.index.importer import add_source, remove_source
 from paper_ls.index.search import search
 from paper_ls.index.store import (
     _SCHEMA,
+    CACHE_KIB,
+    FTS_HASHSIZE,
+    IMPORT_CACHE_KIB,
     PAGE_SIZE,
     SCHEMA_VERSION,
     Index,
@@ -207,3 +210,21 @@ def test_an_index_of_schema_2_is_migrated_to_searchable_venues(tmp_path: Path) -
         remove_source(index, str(bib))
         assert _venue_matches(index.conn, '"attention" OR "neural" OR "vaswani"') == []
         index.conn.execute("INSERT INTO fts_meta (fts_meta, rank) VALUES ('integrity-check', 0)")
+
+
+def test_an_imports_larger_buffers_end_with_it(tmp_path: Path) -> None:
+    """The page cache grows for the import only (a reader keeps its small one); the FTS
+    tables keep their larger segment size in the index, as FTS5 stores it."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@article{a, title={Sparse attention}, author={Lovelace, Ada}, year=2020}\n")
+    with Index.open(tmp_path / "index.sqlite3") as index:
+        seen: list[int] = []
+        with index.import_transaction() as conn:
+            seen.append(conn.execute("PRAGMA cache_size").fetchone()[0])
+        add_source(index, bib)
+        assert seen == [-IMPORT_CACHE_KIB]
+        assert index.conn.execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
+        for table in ("fts_meta", "fts_abstract"):
+            stored = index.conn.execute(f"SELECT v FROM {table}_config WHERE k = 'hashsize'")
+            assert stored.fetchone() == (FTS_HASHSIZE,)
+        assert search(index.conn, "sparse").hits[0].key == "a"
